@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects so that pure unit tests never pay for starting DynamoDB Local.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/setup/dynamodb.global.ts'],
+          setupFiles: ['tests/setup/table.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // DynamoDB Local is one JVM on a 2-core machine: a few files at a time keep it responsive.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
