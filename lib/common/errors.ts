@@ -1,0 +1,39 @@
+import type { UserErrorCode } from '../graphql/__generated__/resolvers.js';
+
+export type { UserErrorCode };
+
+/**
+ * Root of every domain error: a business failure the caller can act on. Resolvers turn it into a
+ * `userErrors` entry (code, input path, message); anything that is not a DomainError is a fault.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: UserErrorCode;
+  /** Input path relative to the mutation's `input` argument, when one field is to blame. */
+  readonly field: string[] | undefined;
+
+  constructor(message: string, field?: string[]) {
+    super(message);
+    this.name = new.target.name;
+    this.field = field;
+  }
+}
+
+/** The named thing does not exist for this shop (or belongs to another shop: same answer). */
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND' as const;
+}
+
+/** The same natural or idempotency key was used before with a different request. */
+export class ConflictError extends DomainError {
+  readonly code = 'CONFLICT' as const;
+}
+
+/** A request with this idempotency key is still being processed. */
+export class IdempotencyInProgressError extends DomainError {
+  readonly code = 'IDEMPOTENCY_IN_PROGRESS' as const;
+}
+
+/** Input that passed its schema but breaks a rule needing context (the clock, the shop). */
+export class InvalidInputError extends DomainError {
+  readonly code = 'INVALID' as const;
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const marketingConsentInput = z.object({
+  newsletter: z.enum(['SUBSCRIBED', 'UNSUBSCRIBED', 'NOT_SUBSCRIBED']),
+  at: z.iso.datetime({ offset: true }).nullish(),
+  source: text(100).nullish(),
+});
+
+/** Undefined leaves a field as it is; null clears it. */
+export const customerUpsertInput = z.object({
+  externalId: text(200),
+  email: z.email().max(320).nullish(),
+  firstName: text(200).nullish(),
+  lastName: text(200).nullish(),
+  phone: z.string().regex(/^\+?[0-9 ()./-]{3,30}$/, 'digits, spaces and + ( ) - . / only').nullish(),
+  birthday: z.iso.date().nullish(),
+  locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 tag such as de or nl-BE').nullish(),
+  tags: z.array(text(100)).max(100).nullish(),
+  attributes: z
+    .record(z.string().min(1).max(100), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]))
+    .refine((value) => Object.keys(value).length <= 50, 'at most 50 attributes')
+    .nullish(),
+  marketingConsent: marketingConsentInput.nullish(),
+});
+export type CustomerUpsertInput = z.infer<typeof customerUpsertInput>;
+
+export const customerFilterInput = z
+  .object({
+    tag: text(100).nullish(),
+    hasOrders: z.boolean().nullish(),
+    newsletter: z.enum(['SUBSCRIBED', 'UNSUBSCRIBED', 'NOT_SUBSCRIBED']).nullish(),
+  })
+  .nullish();
+export type CustomerFilterInput = z.infer<typeof customerFilterInput>;
+
+/** Trimmed and lower-cased: the form in which emails are compared and looked up. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

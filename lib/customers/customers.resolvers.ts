@@ -1,0 +1,120 @@
+import { GraphQLError } from 'graphql';
+import type { Resolvers } from '../graphql/__generated__/resolvers.js';
+import { canReadCustomer, forbidden, requireScope } from '../graphql/context.js';
+import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
+import { localIdOf, toGlobalId } from '../graphql/ids.js';
+import { mutation } from '../graphql/user-errors.js';
+import { listOrdersForCustomer } from '../orders/index.js';
+import { CustomerNotFoundError } from './customers.errors.js';
+import { customerFilterInput, customerUpsertInput } from './customers.inputs.js';
+import {
+  eraseCustomer,
+  findCustomerByEmail,
+  findCustomerByExternalId,
+  getCustomer,
+  listCustomersForShop,
+  upsertCustomer,
+} from './customers.service.js';
+import { averageDaysBetweenOrders, averageOrderValue } from './statistics.js';
+
+export const customerResolvers: Resolvers = {
+  Query: {
+    customer: async (_root, { id }, ctx) => {
+      requireScope(ctx, 'CUSTOMERS_READ');
+      const customerId = localIdOf(id, 'Customer');
+      return customerId ? ((await ctx.loaders.customer.load(customerId)) ?? null) : null;
+    },
+    customerByExternalId: async (_root, { externalId }, ctx) => {
+      requireScope(ctx, 'CUSTOMERS_READ');
+      return (await findCustomerByExternalId(ctx.tenantId, externalId)) ?? null;
+    },
+    customerByEmail: async (_root, { email }, ctx) => {
+      requireScope(ctx, 'CUSTOMERS_READ');
+      return (await findCustomerByEmail(ctx.tenantId, email)) ?? null;
+    },
+    customers: async (_root, args, ctx) => {
+      requireScope(ctx, 'CUSTOMERS_READ');
+      const parsed = customerFilterInput.safeParse(args.filter);
+      if (!parsed.success) {
+        throw new GraphQLError(parsed.error.issues.map((i) => `filter.${i.path.join('.')}: ${i.message}`).join('; '), {
+          extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter' },
+        });
+      }
+      const list = `customers:${JSON.stringify(parsed.data ?? {})}`;
+      const page = await listCustomersForShop({
+        tenantId: ctx.tenantId,
+        first: pageSize(args.first),
+        cursor: decodeCursor(ctx.tenantId, list, args.after),
+        filter: parsed.data,
+      });
+      return connection(ctx.tenantId, list, page);
+    },
+    me: async (_root, _args, ctx) => {
+      if (ctx.principal.kind !== 'PUBLISHABLE') throw forbidden('`me` is for storefronts: a publishable key with a customer token');
+      return (await ctx.me()) ?? null;
+    },
+  },
+  Mutation: {
+    customerUpsert: async (_root, { input }, ctx) => {
+      requireScope(ctx, 'CUSTOMERS_WRITE');
+      return mutation(
+        async () => upsertCustomer(ctx.tenantId, customerUpsertInput.parse(input), ctx.clock.now()),
+        { customer: null, created: false },
+      );
+    },
+    customerErase: async (_root, { input }, ctx) => {
+      requireScope(ctx, 'CUSTOMERS_WRITE');
+      return mutation(
+        async () => {
+          const customerId = localIdOf(input.id, 'Customer');
+          if (!customerId || !(await getCustomer(ctx.tenantId, customerId))) throw new CustomerNotFoundError();
+          return { customer: await eraseCustomer(ctx.tenantId, customerId, ctx.clock.now()) };
+        },
+        { customer: null },
+      );
+    },
+  },
+  Customer: {
+    id: (c) => toGlobalId('Customer', c.customerId),
+    externalId: (c) => c.externalId ?? null,
+    email: (c) => c.email ?? null,
+    firstName: (c) => c.firstName ?? null,
+    lastName: (c) => c.lastName ?? null,
+    phone: (c) => c.phone ?? null,
+    birthday: (c) => c.birthday ?? null,
+    locale: (c) => c.locale ?? null,
+    tags: (c) => c.tags ?? [],
+    attributes: (c) => c.attributes ?? null,
+    erasedAt: (c) => c.erasedAt ?? null,
+    marketingConsent: (c) => ({
+      newsletter: c.newsletter ?? 'NOT_SUBSCRIBED',
+      optedInAt: c.optedInAt ?? null,
+      optInSource: c.optInSource ?? null,
+      optedOutAt: c.optedOutAt ?? null,
+    }),
+    statistics: (c, _args, ctx) => {
+      const stats = { ordersCount: c.ordersCount ?? 0, totalSpent: c.totalSpent ?? 0, firstOrderAt: c.firstOrderAt, lastOrderAt: c.lastOrderAt };
+      const currencyCode = ctx.shop.currencyCode;
+      const aov = averageOrderValue(stats);
+      return {
+        ordersCount: stats.ordersCount,
+        totalSpent: { amount: stats.totalSpent, currencyCode },
+        averageOrderValue: aov === null ? null : { amount: aov, currencyCode },
+        firstOrderAt: stats.firstOrderAt ?? null,
+        lastOrderAt: stats.lastOrderAt ?? null,
+        averageDaysBetweenOrders: averageDaysBetweenOrders(stats),
+      };
+    },
+    orders: async (customer, args, ctx) => {
+      if (!(await canReadCustomer(ctx, customer, 'ORDERS_READ'))) throw forbidden('This needs a secret key with scope ORDERS_READ');
+      const list = `orders:${customer.customerId}`;
+      const page = await listOrdersForCustomer({
+        tenantId: ctx.tenantId,
+        customerId: customer.customerId,
+        first: pageSize(args.first),
+        cursor: decodeCursor(ctx.tenantId, list, args.after),
+      });
+      return connection(ctx.tenantId, list, page);
+    },
+  },
+};

@@ -1,0 +1,92 @@
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { GraphQLFormattedError } from 'graphql';
+import { systemClock, type Clock } from '../common/clock.js';
+import { authenticate } from './auth.js';
+import { buildContext, type GraphQLContext } from './context.js';
+import { limits, limitsPlugin } from './limits.js';
+import { resolvers, typeDefs } from './schema.js';
+
+export interface GraphQLHandlerOptions {
+  clock?: Clock;
+  /** Production hides internal messages and stack traces and turns introspection off. */
+  production?: boolean;
+  introspection?: boolean;
+}
+
+/** Codes whose messages are written for the caller; anything else is an internal fault. */
+const callerCodes = new Set([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'QUERY_TOO_COMPLEX',
+  'PAYLOAD_TOO_LARGE',
+]);
+
+function formatErrorFor(production: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+    if (callerCodes.has(code)) {
+      return production ? { ...formatted, extensions: { code } } : formatted;
+    }
+    // A fault: log it for us (no request data, so no secrets), tell the caller nothing internal.
+    console.error(JSON.stringify({ level: 'error', message: 'GraphQL fault', path: formatted.path, error: String((error as Error)?.stack ?? error) }));
+    if (!production) return formatted;
+    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+/** The Apollo server for the schema (no transport): used by the Lambda handler. */
+export function createApolloServer(options: { production: boolean; introspection: boolean }): ApolloServer<GraphQLContext> {
+  return new ApolloServer<GraphQLContext>({
+    typeDefs,
+    resolvers: resolvers as never,
+    introspection: options.introspection,
+    includeStacktraceInErrorResponses: !options.production,
+    csrfPrevention: true,
+    formatError: formatErrorFor(options.production),
+    plugins: [limitsPlugin()],
+  });
+}
+
+function isProduction(): boolean {
+  return process.env.NODE_ENV === 'production';
+}
+
+/**
+ * Builds the Lambda handler for `POST /graphql` behind an API Gateway HTTP API (v2 events): the
+ * same function runs in AWS and under `npm run dev` and the tests.
+ */
+export function createGraphQLHandler(options: GraphQLHandlerOptions = {}) {
+  const clock = options.clock ?? systemClock;
+  const production = options.production ?? isProduction();
+  const introspection = options.introspection ?? (process.env.GRAPHQL_INTROSPECTION ? process.env.GRAPHQL_INTROSPECTION === 'true' : !production);
+  const server = createApolloServer({ production, introspection });
+  const requestHandler = handlers.createAPIGatewayProxyEventV2RequestHandler();
+  return startServerAndCreateLambdaHandler<typeof requestHandler, GraphQLContext & BaseContext>(server, requestHandler, {
+    middleware: [
+      async (event: APIGatewayProxyEventV2) => {
+        const size = event.body ? Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : 0;
+        if (size > limits.maxBodyBytes) {
+          return {
+            statusCode: 413,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ errors: [{ message: `Request body exceeds ${limits.maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }),
+          };
+        }
+      },
+    ],
+    context: async ({ event }) => {
+      const { shop, principal } = await authenticate(event.headers ?? {}, clock);
+      return buildContext(shop, principal, clock);
+    },
+  });
+}
+

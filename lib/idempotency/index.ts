@@ -1,0 +1,1 @@
+export { runIdempotent, isConditionFailure, type IdempotentCall } from './idempotency.service.js';

@@ -1,0 +1,18 @@
+import { DomainError } from '../common/errors.js';
+
+/** Base of the shops domain's business failures. */
+export abstract class ShopError extends DomainError {}
+
+export class ShopAlreadyExistsError extends ShopError {
+  readonly code = 'CONFLICT' as const;
+  constructor(readonly tenantId: string) {
+    super(`A shop with id "${tenantId}" already exists`, ['tenantId']);
+  }
+}
+
+export class ApiKeyNotFoundError extends ShopError {
+  readonly code = 'NOT_FOUND' as const;
+  constructor() {
+    super('No such API key', ['id']);
+  }
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { tenantIdPattern } from './keys.js';
+
+export const apiScopes = [
+  'CUSTOMERS_READ',
+  'CUSTOMERS_WRITE',
+  'ORDERS_READ',
+  'ORDERS_WRITE',
+  'LOYALTY_READ',
+  'LOYALTY_WRITE',
+  'REFERRALS_READ',
+  'REFERRALS_WRITE',
+  'SURVEYS_READ',
+  'SURVEYS_WRITE',
+  'METRICS_READ',
+  'KEYS_READ',
+  'KEYS_WRITE',
+] as const;
+
+export type ApiScope = (typeof apiScopes)[number];
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const shopCreateInput = z.object({
+  tenantId: z.string().regex(tenantIdPattern, 'lower-case letters, digits and dashes, 3 to 40 characters'),
+  name: z.string().trim().min(1).max(200),
+  currencyCode: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR'),
+  timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin').default('UTC'),
+  revenueBasis: z.enum(['TOTAL', 'SUBTOTAL']).default('TOTAL'),
+});
+export type ShopCreateInput = z.input<typeof shopCreateInput>;
+
+export const apiKeyCreateInput = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    kind: z.enum(['SECRET', 'PUBLISHABLE']),
+    scopes: z.array(z.enum(apiScopes)).nullish(),
+    idempotencyKey: z.string().min(1).max(200).nullish(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.kind === 'SECRET' && !input.scopes?.length) {
+      ctx.addIssue({ code: 'custom', path: ['scopes'], message: 'a secret key needs at least one scope' });
+    }
+    if (input.kind === 'PUBLISHABLE' && input.scopes?.length) {
+      ctx.addIssue({ code: 'custom', path: ['scopes'], message: 'publishable keys carry no scopes: they reach only what a customer token allows' });
+    }
+  });
+export type ApiKeyCreateInput = z.infer<typeof apiKeyCreateInput>;

@@ -1,0 +1,69 @@
+import type { Resolvers } from '../graphql/__generated__/resolvers.js';
+import { forgetCachedKey } from '../graphql/auth.js';
+import { requireScope } from '../graphql/context.js';
+import { localIdOf, toGlobalId } from '../graphql/ids.js';
+import { mutation } from '../graphql/user-errors.js';
+import { runIdempotent } from '../idempotency/index.js';
+import { ApiKeyNotFoundError } from './shops.errors.js';
+import { apiKeyCreateInput, type ApiScope } from './shops.inputs.js';
+import { createApiKey, getApiKey, listApiKeysForShop, revokeApiKey } from './shops.service.js';
+
+export const shopResolvers: Resolvers = {
+  Query: {
+    shop: (_root, _args, ctx) => ctx.shop,
+    apiKeys: async (_root, _args, ctx) => {
+      requireScope(ctx, 'KEYS_READ');
+      return listApiKeysForShop(ctx.tenantId);
+    },
+  },
+  Mutation: {
+    apiKeyCreate: async (_root, { input }, ctx) => {
+      requireScope(ctx, 'KEYS_WRITE');
+      return mutation(
+        async () => {
+          const valid = apiKeyCreateInput.parse(input);
+          const { idempotencyKey, ...request } = valid;
+          // The secret is never stored, not even in the idempotency record: a replay returns
+          // the key it created, without the secret.
+          const outcome = await runIdempotent(
+            { tenantId: ctx.tenantId, operation: 'apiKeyCreate', idempotencyKey, request, now: ctx.clock.now() },
+            () =>
+              createApiKey(
+                ctx.tenantId,
+                { name: request.name, kind: request.kind, scopes: (request.scopes ?? []) as ApiScope[] },
+                ctx.clock.now(),
+              ),
+            ({ apiKey }) => ({ keyId: apiKey.keyId }),
+          );
+          if (!outcome.replayed) return outcome.first;
+          return { apiKey: (await getApiKey(ctx.tenantId, outcome.first.keyId)) ?? null, secret: null };
+        },
+        { apiKey: null, secret: null },
+      );
+    },
+    apiKeyRevoke: async (_root, { input }, ctx) => {
+      requireScope(ctx, 'KEYS_WRITE');
+      return mutation(
+        async () => {
+          const keyId = localIdOf(input.id, 'ApiKey');
+          if (!keyId || !(await getApiKey(ctx.tenantId, keyId))) throw new ApiKeyNotFoundError();
+          const apiKey = await revokeApiKey(ctx.tenantId, keyId, ctx.clock.now());
+          forgetCachedKey(keyId);
+          return { apiKey };
+        },
+        { apiKey: null },
+      );
+    },
+  },
+  Shop: {
+    id: (shop) => toGlobalId('Shop', shop.tenantId),
+    currencyCode: (shop) => shop.currencyCode,
+  },
+  ApiKey: {
+    id: (key) => toGlobalId('ApiKey', key.keyId),
+    kind: (key) => key.kind,
+    scopes: (key) => key.scopes as ApiScope[],
+    lastUsedAt: (key) => key.lastUsedAt ?? null,
+    revokedAt: (key) => key.revokedAt ?? null,
+  },
+};
