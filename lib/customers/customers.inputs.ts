@@ -11,7 +11,7 @@ export const marketingConsentInput = z.object({
 /** Undefined leaves a field as it is; null clears it. */
 export const customerUpsertInput = z.object({
   externalId: text(200),
-  email: z.email().max(320).nullish(),
+  email: z.string().trim().max(320).pipe(z.email()).nullish(),
   firstName: text(200).nullish(),
   lastName: text(200).nullish(),
   phone: z.string().regex(/^\+?[0-9 ()./-]{3,30}$/, 'digits, spaces and + ( ) - . / only').nullish(),

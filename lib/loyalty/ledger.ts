@@ -317,7 +317,7 @@ export function reverse(state: LedgerState, input: ReverseInput): LedgerResult {
     entries: [
       {
         type: 'REVERSE',
-        points: -taken - overdrawn,
+        points: negate(taken + overdrawn),
         reason: input.reason ?? LedgerReason.REFUND,
         source: lot.source,
         lots: changes,
@@ -595,7 +595,7 @@ function openLot(state: LedgerState, input: OpenLotInput): LedgerResult {
       lots: [{ lotId, points: points - repaidOverdraft }],
       at,
       shortfall: 0,
-      overdrawn: -repaidOverdraft,
+      overdrawn: negate(repaidOverdraft),
       newLot,
     },
   ];
@@ -673,6 +673,11 @@ function drawFrom(lots: readonly Lot[], wanted: number): { changes: LotChange[];
 function proportionalFloor(points: number, part: number, whole: number): number {
   // BigInt because points x minor units can pass 2^53 on large orders.
   return Number((BigInt(points) * BigInt(part)) / BigInt(whole));
+}
+
+/** Negation without -0, which would make equal ledgers compare unequal. */
+function negate(value: number): number {
+  return value === 0 ? 0 : -value;
 }
 
 function latest(a: string | null, b: string): string {

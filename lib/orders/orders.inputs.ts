@@ -16,7 +16,7 @@ export const lineItemInput = z.object({
 export const orderRecordInput = z
   .object({
     orderId: text(200),
-    customer: z.object({ externalId: text(200).nullish(), email: z.email().max(320).nullish() }),
+    customer: z.object({ externalId: text(200).nullish(), email: z.string().trim().max(320).pipe(z.email()).nullish() }),
     placedAt: z.iso
       .datetime({ offset: true })
       .refine((value) => Date.parse(value) >= Date.UTC(1990, 0, 1), 'must be after 1990')
