@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { aShop, anOrder, ORDER_RECORD, type TestShop } from '../fixtures/api.js';
+import { aShop, anOrder, ORDER_RECORD, type GraphQLResponse, type TestShop } from '../fixtures/api.js';
 
 const UPSERT = /* GraphQL */ `
   mutation ($input: CustomerUpsertInput!) {
@@ -88,7 +88,7 @@ describe('customers connection', () => {
     let after: string | null = null;
     let pages = 0;
     do {
-      const res: Awaited<ReturnType<TestShop['gql']>> = await t.gql(PAGE, { first: 5, after });
+      const res: GraphQLResponse = await t.gql(PAGE, { first: 5, after });
       const conn = res.data!.customers;
       seen.push(...conn.edges.map((e: { node: { externalId: string } }) => e.node.externalId));
       after = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
