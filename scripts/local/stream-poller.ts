@@ -202,6 +202,10 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   async function fetch(shard: ShardState): Promise<number> {
     if (shard.exhausted) return 0;
     shard.iterator ??= await newIterator(shard);
+    if (!shard.iterator) {
+      shard.exhausted = true;
+      return 0;
+    }
     let response;
     try {
       response = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));

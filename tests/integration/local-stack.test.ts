@@ -356,6 +356,25 @@ describe('startStreamPoller', () => {
     expect(events.flatMap((e) => e.Records)).toHaveLength(3);
   });
 
+  it('delivers in the background when a polling interval is set', async () => {
+    const table = await freshTable('timer');
+    const seen: string[] = [];
+    const poller = await startStreamPoller({
+      endpoint,
+      tableName: table,
+      intervalMs: 50,
+      handler: async (event) => {
+        seen.push(...event.Records.map((r) => r.dynamodb?.Keys?.pk?.S ?? '?'));
+      },
+    });
+    pollers.push(poller);
+
+    await put(table, 'background');
+
+    await vi.waitFor(() => expect(seen).toEqual(['background']), { timeout: 10_000, interval: 50 });
+    expect(await poller.drain()).toBe(0);
+  });
+
   it('re-delivers from the first reported failure on the next drain and never after success', async () => {
     const table = await freshTable('retry');
     const batches: string[][] = [];

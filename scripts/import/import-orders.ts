@@ -1,0 +1,165 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { planCancellations, readInvoiceFile, type ImportedOrder, type RefundPlan } from './invoices.js';
+
+/** Sends one GraphQL request and returns its data (throws on transport or top-level errors). */
+export type GraphQLSend = (query: string, variables: Record<string, unknown>) => Promise<any>;
+
+/** A GraphQL client over HTTP with a secret key; retries transport faults (every write is idempotent). */
+export function httpGraphQL(url: string, apiKey: string): GraphQLSend {
+  return async (query, variables) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+          body: JSON.stringify({ query, variables }),
+          signal: AbortSignal.timeout(120_000),
+        });
+        const body = (await response.json()) as { data?: unknown; errors?: Array<{ message: string }> };
+        if (response.status >= 500) throw new Error(`HTTP ${response.status}`);
+        if (body.errors?.length) throw new FatalImportError(body.errors.map((e) => e.message).join('; '));
+        return body.data;
+      } catch (error) {
+        if (error instanceof FatalImportError || attempt >= 4) throw error;
+        await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+      }
+    }
+  };
+}
+
+export class FatalImportError extends Error {}
+
+const BATCH = /* GraphQL */ `
+  mutation ($input: OrderRecordBatchInput!) {
+    orderRecordBatch(input: $input) {
+      createdCount
+      existingCount
+      failedCount
+      results { orderId userErrors { field code message } }
+      userErrors { field code message }
+    }
+  }
+`;
+
+export interface ImportReport {
+  file: string;
+  lines: number;
+  guestLinesSkipped: number;
+  nonPositiveLinesSkipped: number;
+  cancellationLines: number;
+  invoices: number;
+  customers: number;
+  created: number;
+  existing: number;
+  failed: number;
+  refunds: number;
+  cancellations: number;
+  unmatchedCancellationLines: number;
+  failures: Array<{ orderId: string | null; message: string }>;
+}
+
+interface Checkpoint {
+  file: string;
+  batchesDone: number;
+  refundsDone: number;
+}
+
+function progress(label: string, done: number, total: number): void {
+  if (!process.stderr.isTTY) return;
+  const width = 30;
+  const filled = total ? Math.round((done / total) * width) : width;
+  process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done.toLocaleString('en')}/${total.toLocaleString('en')}`);
+  if (done >= total) process.stderr.write('\n');
+}
+
+/**
+ * Imports a line-item CSV through the API: invoices by `orderRecordBatch` (100 per call), then
+ * cancellation invoices as refunds or cancellations of the invoices they undo. Resumable (a
+ * checkpoint file beside the CSV skips batches already sent) and idempotent (order ids and
+ * refund ids are natural keys), so a re-run adds nothing.
+ */
+export async function importOrders(options: {
+  file: string;
+  send: GraphQLSend;
+  checkpointFile?: string;
+  batchSize?: number;
+  log?: (line: string) => void;
+}): Promise<ImportReport> {
+  const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+  const shop = (await options.send(`{ shop { currencyCode timeZone } }`, {})).shop as { currencyCode: string; timeZone: string };
+  const parsed = await readInvoiceFile(options.file, { currencyCode: shop.currencyCode, timeZone: shop.timeZone });
+  const { refunds, unmatchedLines } = planCancellations(parsed.orders, parsed.cancellations);
+  log(`${options.file}: ${parsed.counts.lines.toLocaleString('en')} lines, ${parsed.counts.orders.toLocaleString('en')} invoices by ${parsed.counts.customers.toLocaleString('en')} customers`);
+
+  const checkpointFile = options.checkpointFile ?? `${options.file}.import-checkpoint.json`;
+  let checkpoint: Checkpoint = { file: options.file, batchesDone: 0, refundsDone: 0 };
+  if (existsSync(checkpointFile)) {
+    const saved = JSON.parse(readFileSync(checkpointFile, 'utf8')) as Checkpoint;
+    if (saved.file === options.file) checkpoint = saved;
+    if (checkpoint.batchesDone > 0) log(`resuming after ${checkpoint.batchesDone} batches (${checkpointFile})`);
+  }
+  const save = () => writeFileSync(checkpointFile, JSON.stringify(checkpoint));
+
+  const report: ImportReport = {
+    file: options.file,
+    lines: parsed.counts.lines,
+    guestLinesSkipped: parsed.counts.guestLines,
+    nonPositiveLinesSkipped: parsed.counts.nonPositiveLines,
+    cancellationLines: parsed.counts.cancellationLines,
+    invoices: parsed.counts.orders,
+    customers: parsed.counts.customers,
+    created: 0,
+    existing: 0,
+    failed: 0,
+    refunds: 0,
+    cancellations: 0,
+    unmatchedCancellationLines: unmatchedLines,
+    failures: [],
+  };
+
+  const size = options.batchSize ?? 100;
+  const batches: ImportedOrder[][] = [];
+  for (let i = 0; i < parsed.orders.length; i += size) batches.push(parsed.orders.slice(i, i + size));
+  for (let b = 0; b < batches.length; b++) {
+    if (b < checkpoint.batchesDone) {
+      report.existing += batches[b]!.length;
+      continue;
+    }
+    const result = (await options.send(BATCH, { input: { orders: batches[b] } })).orderRecordBatch;
+    report.created += result.createdCount;
+    report.existing += result.existingCount;
+    report.failed += result.failedCount;
+    for (const r of result.results) {
+      for (const e of r.userErrors) report.failures.push({ orderId: r.orderId, message: `${e.code} ${e.field?.join('.') ?? ''}: ${e.message}` });
+    }
+    checkpoint.batchesDone = b + 1;
+    save();
+    progress('orders ', b + 1, batches.length);
+  }
+
+  // Refunds and cancellations, 25 to a request as aliased mutations.
+  const chunk = 25;
+  for (let i = checkpoint.refundsDone; i < refunds.length; i += chunk) {
+    const part = refunds.slice(i, i + chunk);
+    const fields = part.map((plan, j) => aliasFor(plan, j)).join('\n');
+    const variables = Object.fromEntries(part.map((plan, j) => [`in${j}`, plan.cancel ? { orderId: plan.orderId } : { orderId: plan.orderId, refundId: plan.refundId, amount: plan.amount, reason: 'cancellation invoice' }]));
+    const declarations = part.map((plan, j) => `$in${j}: ${plan.cancel ? 'OrderCancelInput!' : 'OrderRefundInput!'}`).join(', ');
+    const data = await options.send(`mutation (${declarations}) {\n${fields}\n}`, variables);
+    for (const [j, plan] of part.entries()) {
+      const errors = data[`m${j}`].userErrors as Array<{ code: string; message: string }>;
+      if (errors.length) report.failures.push({ orderId: plan.orderId, message: errors.map((e) => `${e.code}: ${e.message}`).join('; ') });
+      else if (plan.cancel) report.cancellations += 1;
+      else report.refunds += 1;
+    }
+    checkpoint.refundsDone = Math.min(refunds.length, i + chunk);
+    save();
+    progress('refunds', checkpoint.refundsDone, refunds.length);
+  }
+  return report;
+}
+
+function aliasFor(plan: RefundPlan, j: number): string {
+  return plan.cancel
+    ? `m${j}: orderCancel(input: $in${j}) { userErrors { code message } }`
+    : `m${j}: orderRefund(input: $in${j}) { userErrors { code message } }`;
+}
