@@ -5,8 +5,8 @@
  *
  * Model:
  * - Every credit opens a lot (one per source, `lotId = TYPE#id`, so a replayed earn is a no-op)
- *   with its own availability (pending period) and expiry. Debits draw from lots, the ones that
- *   expire first first (lots that never expire last, then oldest), and each entry names the lots it
+ *   with its own availability (pending period) and expiry. Debits draw from the lots that expire
+ *   soonest (lots that never expire last, ties oldest first), and each entry names the lots it
  *   touched.
  * - Points owed that no lot could cover are debt: `shortfall` when negative balances are not
  *   allowed (the member sees 0, the ledger records what is owed), `overdrawn` when they are (the
@@ -161,9 +161,6 @@ export function drawOrder(a: Lot, b: Lot): number {
   if (a.earnedAt !== b.earnedAt) return a.earnedAt < b.earnedAt ? -1 : 1;
   return a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Operations
 
 export interface EarnInput {
   points: number;
@@ -448,9 +445,6 @@ export function pruneLots(state: LedgerState, input: PruneInput): LedgerState {
   return lots.length === state.lots.length ? state : { ...state, lots };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Reading
-
 /** Given a state and an instant, returns the balance: pending until `availableAt`, dead from `expiresAt`. */
 export function balance(state: LedgerState, at: string): Balance {
   const { available, pending } = sumLotBalances(state.lots, normalizeInstant(at));
@@ -544,9 +538,6 @@ export function pointsExpiringSoon(
   }
   return [...byDate.values()].sort((a, b) => (a.expiresAt < b.expiresAt ? -1 : a.expiresAt > b.expiresAt ? 1 : 0));
 }
-
-// ---------------------------------------------------------------------------------------------
-// Internals
 
 interface OpenLotInput {
   type: 'EARN' | 'ADJUST';

@@ -139,15 +139,14 @@ export function windowEnd(config: TierConfig, member: MemberTier): string | null
 
 /**
  * Given a config and a member's tier, returns the window whose value decides, at its end, whether
- * the tier is kept; null when the tier is never re-evaluated.
+ * the tier is kept: the calendar year that ends, or the 12 months since `qualifiedAt`; null when
+ * the tier is never re-evaluated.
  */
 export function reviewWindow(config: TierConfig, member: MemberTier): TimeWindow | null {
   const end = windowEnd(config, member);
-  if (end === null) return null;
+  if (end === null || member.qualifiedAt === null) return null;
   const start =
-    config.window === 'CALENDAR_YEAR'
-      ? startOfZonedYear(toInstant(toMs(end) - 1), config.timeZone)
-      : addZonedMonths(end, -12, config.timeZone);
+    config.window === 'CALENDAR_YEAR' ? startOfZonedYear(toInstant(toMs(end) - 1), config.timeZone) : member.qualifiedAt;
   return { start, end };
 }
 
@@ -192,17 +191,14 @@ export function evaluateAtWindowEnd(config: TierConfig, current: MemberTier, val
 }
 
 /**
- * Given a config, a member's tier, the current instant and the member's values (in the progress
- * window, and in the current review window, which defaults to the progress value), returns the
- * member's tier progress.
+ * Given a config, a member's tier and the member's values (in the progress window, and so far in
+ * the review window, which defaults to the progress value), returns the member's tier progress.
  */
 export function progress(
   config: TierConfig,
   member: MemberTier,
-  at: string,
   values: { progressValue: number; retainValue?: number },
 ): TierProgress {
-  normalizeInstant(at);
   const index = tierIndex(config, member.tierId);
   const currentTier = config.tiers[index] ?? null;
   const nextTier = config.tiers[index + 1] ?? null;

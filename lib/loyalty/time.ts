@@ -112,12 +112,6 @@ function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
-/** Given an instant and a time zone, returns the instant at which that local day began. */
-export function startOfZonedDay(at: string, timeZone: string): string {
-  const { year, month, day } = zonedParts(at, timeZone);
-  return fromZoned({ year, month, day }, timeZone);
-}
-
 /** Given an instant and a time zone, returns the instant at which that local year began. */
 export function startOfZonedYear(at: string, timeZone: string): string {
   return fromZoned({ year: zonedParts(at, timeZone).year }, timeZone);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { PeriodCounters } from '../../../lib/metrics/contribution.js';
 import { cohortReport, lifetimeValueReport, retentionReport, type PeriodInput } from '../../../lib/metrics/reports.js';
 import { referenceRetention, type ReferenceOrder } from '../../fixtures/reference-metrics.js';
 import { InMemoryConsumer, retentionInputFrom, seededRandom, seededShuffle } from './consumer.js';
@@ -8,10 +7,6 @@ let nextOrderId = 0;
 function anOrder(customerId: string, placedAt: string, overrides: Partial<ReferenceOrder> = {}): ReferenceOrder {
   nextOrderId += 1;
   return { customerId, orderId: `o-${nextOrderId}`, placedAt: Date.parse(placedAt), status: 'PLACED', total: 1_000, subtotal: 800, refunded: 0, ...overrides };
-}
-
-function counters(overrides: Partial<PeriodCounters>): Partial<PeriodCounters> {
-  return overrides;
 }
 
 describe('the worked check of METRICS.md', () => {
@@ -123,7 +118,7 @@ describe('retentionReport', () => {
   it('reports rates of a first period with customers but nobody at start: S = 0', () => {
     const [row] = retentionReport({
       lookback: 'PREVIOUS_PERIOD',
-      periods: [{ period: '2024-01', counters: counters({ activeCustomers: 2, newCustomers: 2, orders: 2, revenue: 0, newCustomerRevenue: 0 }) }],
+      periods: [{ period: '2024-01', counters: { activeCustomers: 2, newCustomers: 2, orders: 2, revenue: 0, newCustomerRevenue: 0 } }],
       previousCounters: {},
       customersBefore: 0,
     }).rows;
@@ -134,8 +129,8 @@ describe('retentionReport', () => {
   it('reports a customer retention rate above 100 when lapsed customers come back, unclamped', () => {
     const [row] = retentionReport({
       lookback: 'PREVIOUS_PERIOD',
-      periods: [{ period: '2024-02', counters: counters({ activeCustomers: 3, newCustomers: 0, retainedFromPrevious: 1 }) }],
-      previousCounters: counters({ activeCustomers: 1 }),
+      periods: [{ period: '2024-02', counters: { activeCustomers: 3, newCustomers: 0, retainedFromPrevious: 1 } }],
+      previousCounters: { activeCustomers: 1 },
       customersBefore: 10,
     }).rows;
 
@@ -144,12 +139,12 @@ describe('retentionReport', () => {
 
   it('carries S from period to period: E of p−1, or everyone acquired before p', () => {
     const periods: PeriodInput[] = [
-      { period: '2024-Q4', counters: counters({ activeCustomers: 4, newCustomers: 3, retainedFromPrevious: 1 }) },
-      { period: '2025-Q1', counters: counters({ activeCustomers: 5, newCustomers: 2, retainedFromPrevious: 2 }) },
+      { period: '2024-Q4', counters: { activeCustomers: 4, newCustomers: 3, retainedFromPrevious: 1 } },
+      { period: '2025-Q1', counters: { activeCustomers: 5, newCustomers: 2, retainedFromPrevious: 2 } },
     ];
 
-    const previous = retentionReport({ lookback: 'PREVIOUS_PERIOD', periods, previousCounters: counters({ activeCustomers: 2 }), customersBefore: 7 });
-    const allPrior = retentionReport({ lookback: 'ALL_PRIOR', periods, previousCounters: counters({ activeCustomers: 2 }), customersBefore: 7 });
+    const previous = retentionReport({ lookback: 'PREVIOUS_PERIOD', periods, previousCounters: { activeCustomers: 2 }, customersBefore: 7 });
+    const allPrior = retentionReport({ lookback: 'ALL_PRIOR', periods, previousCounters: { activeCustomers: 2 }, customersBefore: 7 });
 
     expect(previous.rows.map((row) => row.customersAtStart)).toEqual([2, 4]);
     expect(previous.rows.map((row) => row.reactivatedCustomers)).toEqual([0, 1]);
@@ -164,12 +159,12 @@ describe('retentionReport', () => {
     const report = retentionReport({
       lookback: 'PREVIOUS_PERIOD',
       periods: [
-        { period: '2024-01', counters: counters({ activeCustomers: 10, newCustomers: 10, orders: 12, revenue: 1_200, newCustomerRevenue: 1_200, repeatCustomers: 2 }) },
+        { period: '2024-01', counters: { activeCustomers: 10, newCustomers: 10, orders: 12, revenue: 1_200, newCustomerRevenue: 1_200, repeatCustomers: 2 } },
         {
           period: '2024-02',
-          counters: counters({ activeCustomers: 6, newCustomers: 2, retainedFromPrevious: 4, orders: 6, revenue: 900, newCustomerRevenue: 100, repeatCustomers: 0 }),
+          counters: { activeCustomers: 6, newCustomers: 2, retainedFromPrevious: 4, orders: 6, revenue: 900, newCustomerRevenue: 100, repeatCustomers: 0 },
         },
-        { period: '2024-03', counters: counters({ activeCustomers: 3, newCustomers: 0, retainedFromPrevious: 3, orders: 3, revenue: 300 }) },
+        { period: '2024-03', counters: { activeCustomers: 3, newCustomers: 0, retainedFromPrevious: 3, orders: 3, revenue: 300 } },
       ],
       previousCounters: {},
       customersBefore: 0,
@@ -261,12 +256,12 @@ describe('cohortReport', () => {
 
 describe('lifetimeValueReport', () => {
   const periods: PeriodInput[] = [
-    { period: '2024', counters: counters({ activeCustomers: 10, newCustomers: 4, retainedFromPrevious: 5, orders: 20, revenue: 10_000 }) },
-    { period: '2025', counters: counters({ activeCustomers: 10, newCustomers: 2, retainedFromPrevious: 6, orders: 30, revenue: 20_000 }) },
+    { period: '2024', counters: { activeCustomers: 10, newCustomers: 4, retainedFromPrevious: 5, orders: 20, revenue: 10_000 } },
+    { period: '2025', counters: { activeCustomers: 10, newCustomers: 2, retainedFromPrevious: 6, orders: 30, revenue: 20_000 } },
   ];
 
   it('returns the average historic value and AOV × frequency × lifespan with its factors', () => {
-    const report = lifetimeValueReport({ periods, previousCounters: counters({ activeCustomers: 8 }), customersBefore: 14, revenueBefore: 50_000 });
+    const report = lifetimeValueReport({ periods, previousCounters: { activeCustomers: 8 }, customersBefore: 14, revenueBefore: 50_000 });
 
     // Churn: 2023→2024 lost 3 of 8 (37.5 %), 2024→2025 lost 4 of 10 (40 %).
     expect(report).toEqual({
@@ -284,8 +279,8 @@ describe('lifetimeValueReport', () => {
   it('leaves the lifespan and projection null when no period has a churn rate, or nobody churned', () => {
     const noStart = lifetimeValueReport({ periods: periods.slice(0, 1), previousCounters: {}, customersBefore: 0, revenueBefore: 0 });
     const noChurn = lifetimeValueReport({
-      periods: [{ period: '2024', counters: counters({ activeCustomers: 2, retainedFromPrevious: 2, orders: 2, revenue: 10 }) }],
-      previousCounters: counters({ activeCustomers: 2 }),
+      periods: [{ period: '2024', counters: { activeCustomers: 2, retainedFromPrevious: 2, orders: 2, revenue: 10 } }],
+      previousCounters: { activeCustomers: 2 },
       customersBefore: 2,
       revenueBefore: 0,
     });

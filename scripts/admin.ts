@@ -1,0 +1,128 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { apiScopes, createApiKey, createShop, listApiKeysForShop, revokeApiKey, rotateStorefrontSecret, type ApiScope } from '../lib/shops/index.js';
+import { httpGraphQL, importOrders } from './import/import-orders.js';
+
+const usage = `npm run admin -- <command> [options]
+
+  create-shop --id <id> --name <name> --currency <EUR> [--time-zone <Europe/Berlin>] [--revenue-basis TOTAL|SUBTOTAL]
+  create-key --shop <id> --name <name> --kind secret|publishable [--scopes customers:read,orders:write,...|all]
+  list-keys --shop <id>
+  revoke-key --shop <id> --key <key id>
+  rotate-storefront-secret --shop <id>
+  import-orders <file.csv[.gz]> [--url <graphql url>] [--key <secret key>]   (or RETENTION_API_KEY)
+
+The database is DYNAMODB_ENDPOINT + TABLE_NAME, else the running 'npm run dev', else AWS (TABLE_NAME).`;
+
+/** Points the data layer at the running dev server's DynamoDB Local unless told otherwise. */
+function devServer(): { endpoint: string; tableName: string; url: string } | undefined {
+  const file = join(process.cwd(), '.dynamodb', 'dev.json');
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+}
+
+/** 'customers:read' → 'CUSTOMERS_READ'; 'all' → every scope. */
+function parseScopes(value: string | undefined): ApiScope[] {
+  if (!value) return [];
+  if (value === 'all') return [...apiScopes];
+  return value.split(',').map((s) => {
+    const scope = s.trim().replace(':', '_').toUpperCase();
+    if (!(apiScopes as readonly string[]).includes(scope)) throw new Error(`Unknown scope "${s}". Scopes: ${apiScopes.map((x) => x.toLowerCase().replace('_', ':')).join(', ')}`);
+    return scope as ApiScope;
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      id: { type: 'string' },
+      shop: { type: 'string' },
+      name: { type: 'string' },
+      currency: { type: 'string' },
+      'time-zone': { type: 'string' },
+      'revenue-basis': { type: 'string' },
+      kind: { type: 'string' },
+      scopes: { type: 'string' },
+      key: { type: 'string' },
+      url: { type: 'string' },
+    },
+  });
+  const dev = devServer();
+  if (!process.env.DYNAMODB_ENDPOINT && dev) {
+    process.env.DYNAMODB_ENDPOINT = dev.endpoint;
+    process.env.TABLE_NAME ??= dev.tableName;
+  }
+  const need = (name: keyof typeof values) => {
+    const value = values[name];
+    if (typeof value !== 'string' || !value) throw new Error(`--${name} is required\n\n${usage}`);
+    return value;
+  };
+  const now = new Date();
+
+  switch (command) {
+    case 'create-shop': {
+      const shop = await createShop(
+        {
+          tenantId: need('id'),
+          name: need('name'),
+          currencyCode: need('currency'),
+          timeZone: values['time-zone'] ?? 'UTC',
+          revenueBasis: (values['revenue-basis'] as 'TOTAL' | 'SUBTOTAL' | undefined) ?? 'TOTAL',
+        },
+        now,
+      );
+      console.log(`Created shop ${shop.tenantId} (${shop.currencyCode}, ${shop.timeZone}).`);
+      console.log(`Storefront signing secret (HS256, give it to the shop's backend; shown once): ${shop.storefrontSecret}`);
+      return;
+    }
+    case 'create-key': {
+      const kind = need('kind').toUpperCase();
+      if (kind !== 'SECRET' && kind !== 'PUBLISHABLE') throw new Error('--kind is secret or publishable');
+      const scopes = parseScopes(values.scopes);
+      if (kind === 'SECRET' && scopes.length === 0) throw new Error('A secret key needs --scopes');
+      const { apiKey, secret } = await createApiKey(need('shop'), { name: need('name'), kind, scopes }, now);
+      console.log(`Created ${kind.toLowerCase()} key ${apiKey.keyId} "${apiKey.name}" [${apiKey.scopes.join(', ')}]`);
+      console.log(`Key (shown once, store it now): ${secret}`);
+      return;
+    }
+    case 'list-keys': {
+      for (const k of await listApiKeysForShop(need('shop'))) {
+        console.log([k.keyId, k.kind, k.prefix, JSON.stringify(k.name), k.scopes.join(',') || '-', `created ${k.createdAt}`, k.lastUsedAt ? `used ${k.lastUsedAt}` : 'never used', k.revokedAt ? `REVOKED ${k.revokedAt}` : 'active'].join('  '));
+      }
+      return;
+    }
+    case 'revoke-key': {
+      const key = await revokeApiKey(need('shop'), need('key'), now);
+      console.log(`Revoked ${key.keyId} at ${key.revokedAt}`);
+      return;
+    }
+    case 'rotate-storefront-secret': {
+      const secret = await rotateStorefrontSecret(need('shop'), now);
+      console.log(`New storefront signing secret (shown once): ${secret}`);
+      console.log('Tokens signed with the previous secret stay valid for one hour.');
+      return;
+    }
+    case 'import-orders': {
+      const file = positionals[0];
+      if (!file) throw new Error(`import-orders needs a file\n\n${usage}`);
+      const key = values.key ?? process.env.RETENTION_API_KEY;
+      if (!key) throw new Error('import-orders needs a secret key with ORDERS_WRITE: --key or RETENTION_API_KEY');
+      const url = values.url ?? dev?.url ?? 'http://localhost:4000/graphql';
+      const started = Date.now();
+      const report = await importOrders({ file, send: httpGraphQL(url, key) });
+      console.log(JSON.stringify({ ...report, failures: report.failures.slice(0, 20), seconds: Math.round((Date.now() - started) / 100) / 10 }, null, 2));
+      return;
+    }
+    default:
+      console.log(usage);
+      if (command && command !== 'help' && command !== '--help') process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
