@@ -45,15 +45,22 @@ function compileRows(rows: Iterable<FrequencyValue>, scale: (data: { mx: number;
   data: SpendData;
   scale: number;
 } {
-  const kept: { x: number; mx: number; count: number }[] = [];
+  // Identical (x, m_x) pairs are common (one-repeat customers of the same product at the same
+  // price), so they are merged like the BG/NBD rows.
+  const byKey = new Map<string, { x: number; mx: number; count: number }>();
   for (const row of rows) {
     if (!Number.isInteger(row.x) || row.x < 0) throw new InvalidSummaryError('x', row.x);
     if (row.mx !== null && !Number.isFinite(row.mx)) throw new InvalidSummaryError('mx', row.mx);
     const count = row.count ?? 1;
     // x = 0 carries no repeat value, and a mean of 0 has zero density under a gamma: both are
     // outside the model rather than errors in the data.
-    if (row.x > 0 && row.mx !== null && row.mx > 0 && count > 0) kept.push({ x: row.x, mx: row.mx, count });
+    if (!(row.x > 0 && row.mx !== null && row.mx > 0 && count > 0)) continue;
+    const key = `${row.x}|${row.mx}`;
+    const existing = byKey.get(key);
+    if (existing) existing.count += count;
+    else byKey.set(key, { x: row.x, mx: row.mx, count });
   }
+  const kept = [...byKey.values()];
   const s = kept.length > 0 ? scale(kept) : 1;
   const xIndex = new Map<number, number>();
   const data: SpendData = {

@@ -87,8 +87,9 @@ export function localDayNumber(at: Date | number, timeZone = 'UTC'): number {
   return Date.UTC(year, month - 1, day) / MS_PER_DAY;
 }
 
-/** Given a time zone, returns the state of a customer with no purchases yet. */
+/** Given an IANA time zone (default UTC), returns the state of a customer with no purchases yet. */
 export function emptySummaryState(timeZone = 'UTC'): SummaryState {
+  // Fail on an unknown zone now (Intl throws RangeError) rather than at the first purchase.
   localDayNumber(0, timeZone);
   return { timeZone, firstPurchaseAt: null, days: [], amounts: [] };
 }

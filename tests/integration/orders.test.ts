@@ -186,3 +186,31 @@ describe('orderCancel and orderRefund', () => {
     expect(res.data!.orderCancel.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND' })]);
   });
 });
+
+describe('orderRecordBatch', () => {
+  const BATCH = `mutation ($input: OrderRecordBatchInput!) { orderRecordBatch(input: $input) { createdCount existingCount failedCount results { orderId created userErrors { field code } } userErrors { field code } } }`;
+
+  it('records each order of a batch with its own user errors', async () => {
+    const t = await aShop();
+    const good = anOrder({ customer: { externalId: 'batch-1' } });
+    const bad = anOrder({ customer: { externalId: 'batch-2' }, total: 1 });
+
+    const first = (await t.gql(BATCH, { input: { orders: [good, bad] } })).data!.orderRecordBatch;
+    const again = (await t.gql(BATCH, { input: { orders: [good] } })).data!.orderRecordBatch;
+
+    expect(first).toMatchObject({ createdCount: 1, existingCount: 0, failedCount: 1, userErrors: [] });
+    expect(first.results[1].userErrors).toEqual([{ field: ['input', 'orders', '1', 'total'], code: 'INVALID' }]);
+    expect(again).toMatchObject({ createdCount: 0, existingCount: 1, failedCount: 0 });
+  });
+
+  it('refuses more than 100 orders in one call and records none of them', async () => {
+    const t = await aShop();
+    const orders = Array.from({ length: 101 }, () => anOrder({ customer: { externalId: 'batch-big' } }));
+
+    const res = (await t.gql(BATCH, { input: { orders } })).data!.orderRecordBatch;
+
+    expect(res.userErrors).toEqual([{ field: ['input', 'orders'], code: 'INVALID' }]);
+    const customer = await t.gql(`{ customerByExternalId(externalId: "batch-big") { id } }`);
+    expect(customer.data!.customerByExternalId).toBeNull();
+  });
+});

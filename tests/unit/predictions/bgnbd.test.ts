@@ -84,15 +84,18 @@ describe('bgNbdLogLikelihood', () => {
 });
 
 describe('fitBgNbd', () => {
-  it('recovers the parameters of a simulated customer base', () => {
+  it('recovers the parameters of a simulated customer base', { timeout: 30_000 }, () => {
     const truth: BgNbdParams = { r: 0.5, alpha: 20, a: 0.7, b: 3 };
-    const base = simulateCustomers(truth, { customers: 20_000, acquisitionDays: 365, unit: 'day', seed: 7 });
+    const base = simulateCustomers(truth, { customers: 10_000, acquisitionDays: 365, unit: 'day', seed: 7, wholeDays: false });
 
     const fit = fitBgNbd(base);
 
     expect(fit.converged).toBe(true);
+    // The dropout parameters are identified only through the repeat buyers' silences, so at this
+    // size their sampling error is about twice that of the purchase-rate parameters.
+    const tolerance = { r: 0.1, alpha: 0.1, a: 0.25, b: 0.25 };
     for (const key of ['r', 'alpha', 'a', 'b'] as const) {
-      expect(Math.abs(fit[key] / truth[key] - 1), key).toBeLessThan(0.15);
+      expect(Math.abs(fit[key] / truth[key] - 1), key).toBeLessThan(tolerance[key]);
     }
   });
 

@@ -24,7 +24,7 @@ describeWithSharedData('predictive CLV on the CDNOW sample (Fader, Hardie & Lee 
     );
     bgnbd = fitBgNbd(summaries.values());
     spend = fitGammaGamma([...summaries.values()].map((s) => ({ x: s.x, mx: s.meanRepeatValue })));
-  });
+  }, 60_000);
 
   it('reproduces the published (x, t_x, T) of every customer, T counted in whole days to 1997-09-30', () => {
     const published = loadCdnowSummaries(join(dirname(file), 'cdnow_customers_summary.csv'));
@@ -61,7 +61,7 @@ describeWithSharedData('predictive CLV on the CDNOW sample (Fader, Hardie & Lee 
     });
   });
 
-  it('gives the published log-likelihood of the spend model when fitted in dollars', () => {
+  it('gives the published log-likelihood of the spend model when fitted in dollars', { timeout: 30_000 }, () => {
     const inDollars = fitGammaGamma(
       [...summaries.values()].map((s) => ({ x: s.x, mx: s.meanRepeatValue === null ? null : s.meanRepeatValue / 100 })),
     );
@@ -82,7 +82,7 @@ describeWithSharedData('predictive CLV on the CDNOW sample (Fader, Hardie & Lee 
     expect(probabilityAlive(bgnbd, summary.x, summary.tx, summary.T)).toBeCloseTo(0.969, 3);
   });
 
-  it('predicts customer 1516 through the CLV API with a horizon in days', () => {
+  it('predicts customer 1516 through the CLV API with a horizon in days', { timeout: 30_000 }, () => {
     const fit = fitPredictionModels([...summaries.values()], 'week');
     if (fit.status !== 'OK') throw new Error(fit.reason);
     const summary = summaries.get(1516)!;
@@ -97,7 +97,7 @@ describeWithSharedData('predictive CLV on the CDNOW sample (Fader, Hardie & Lee 
     expect(prediction.expectedNextOrderAt!.getTime()).toBeLessThanOrEqual(Date.UTC(1997, 9, 14));
   });
 
-  it('tracks the holdout purchases of each calibration frequency group (the paper’s Figure 5)', () => {
+  it('tracks the holdout purchases of each calibration frequency group (the paper’s Figure 5)', { timeout: 30_000 }, () => {
     const result = backtest(customers.values(), {
       calibrationEnd: CDNOW_CALIBRATION_END,
       holdoutEnd: CDNOW_HOLDOUT_END,

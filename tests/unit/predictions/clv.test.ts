@@ -65,7 +65,7 @@ describe('fitPredictionModels', () => {
     });
   });
 
-  it('reports INSUFFICIENT_DATA when the spend model runs to a bound instead of a number', () => {
+  it('reports INSUFFICIENT_DATA when the spend model runs to a bound instead of a number', { timeout: 30_000 }, () => {
     // Every repeat buyer spends exactly the same: the per-purchase shape p is unbounded.
     const summaries = aSimulatedShop().map((s) => ({ ...s, meanRepeatValue: s.x > 0 ? 2500 : null }));
 
@@ -74,7 +74,7 @@ describe('fitPredictionModels', () => {
     expect(result).toEqual({ status: 'INSUFFICIENT_DATA', reason: 'the spend model did not converge to an interior optimum' });
   });
 
-  it('fits both models on a simulated shop', () => {
+  it('fits both models on a simulated shop', { timeout: 30_000 }, () => {
     const summaries = aSimulatedShop();
 
     const result = fitPredictionModels(summaries, 'week');

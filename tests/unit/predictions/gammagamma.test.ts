@@ -47,7 +47,7 @@ describe('gammaGammaLogLikelihood', () => {
 });
 
 describe('fitGammaGamma', () => {
-  it('recovers the parameters of simulated spend', () => {
+  it('recovers the parameters of simulated spend', { timeout: 30_000 }, () => {
     const random = seededRandom(11);
     const rows = Array.from({ length: 5_000 }, (_, i) => {
       const x = 1 + (i % 10);

@@ -1,0 +1,180 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { newMeter, withMeter, dynamo, ensureTable, type DbMeter } from '../lib/db/client.js';
+import { systemClock } from '../lib/common/clock.js';
+import { callGraphQL } from '../tests/fixtures/api.js';
+import { startDynamoDbLocal } from './local/dynamodb-local.js';
+import { generateDemoShop } from './seed/demo-shop.js';
+
+/**
+ * `npm run bench`: latency, DynamoDB requests and consumed capacity per GraphQL operation through
+ * the full Lambda handler against DynamoDB Local, and cold start of the bundled handler next to a
+ * minimal Apollo Lambda handler bundled the same way. Writes bench-results/foundation.{json,md}.
+ */
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface OperationFigures {
+  operation: string;
+  iterations: number;
+  p50ms: number;
+  p95ms: number;
+  dynamoRequestsPerOp: number;
+  readCapacityPerOp: number;
+  writeCapacityPerOp: number;
+  commands: Record<string, number>;
+}
+
+async function measure(operation: string, run: (i: number) => Promise<void>): Promise<OperationFigures> {
+  await run(-1); // warm: auth cache, DataLoader code paths, JIT
+  const times: number[] = [];
+  const total: DbMeter = newMeter();
+  for (let i = 0; i < ITERATIONS; i++) {
+    const meter = newMeter();
+    const started = performance.now();
+    await withMeter(meter, () => run(i));
+    times.push(performance.now() - started);
+    total.requests += meter.requests;
+    total.readCapacity += meter.readCapacity;
+    total.writeCapacity += meter.writeCapacity;
+    for (const [k, v] of Object.entries(meter.byCommand)) total.byCommand[k] = (total.byCommand[k] ?? 0) + v;
+  }
+  times.sort((a, b) => a - b);
+  const per = (n: number) => Math.round((n / ITERATIONS) * 100) / 100;
+  return {
+    operation,
+    iterations: ITERATIONS,
+    p50ms: Math.round(percentile(times, 50) * 100) / 100,
+    p95ms: Math.round(percentile(times, 95) * 100) / 100,
+    dynamoRequestsPerOp: per(total.requests),
+    readCapacityPerOp: per(total.readCapacity),
+    writeCapacityPerOp: per(total.writeCapacity),
+    commands: Object.fromEntries(Object.entries(total.byCommand).map(([k, v]) => [k, per(v)])),
+  };
+}
+
+async function coldStart(entry: string, label: string, env: Record<string, string>, body: string, headers: Record<string, string>) {
+  const outdir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
+  const outfile = join(outdir, 'index.mjs');
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'silent',
+  });
+  const script = `
+    const t0 = performance.now();
+    const { handler } = await import(${JSON.stringify(outfile)});
+    const t1 = performance.now();
+    const now = Date.now();
+    const event = { version: '2.0', routeKey: 'POST /graphql', rawPath: '/graphql', rawQueryString: '', headers: ${JSON.stringify({ 'content-type': 'application/json', ...headers })},
+      requestContext: { accountId: '0', apiId: 'bench', domainName: 'localhost', domainPrefix: 'localhost', http: { method: 'POST', path: '/graphql', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' }, requestId: 'r', routeKey: 'POST /graphql', stage: '$default', time: '', timeEpoch: now },
+      body: ${JSON.stringify(body)}, isBase64Encoded: false };
+    const result = await handler(event, { getRemainingTimeInMillis: () => 30000 }, () => {});
+    const t2 = performance.now();
+    process.stdout.write(JSON.stringify({ importMs: t1 - t0, firstRequestMs: t2 - t1, status: result.statusCode, ok: !String(result.body).includes('"errors"') }));
+  `;
+  const runs = [];
+  for (let i = 0; i < 5; i++) {
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env, NODE_NO_WARNINGS: '1' }, encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`${label} cold start failed: ${out.stderr}`);
+    runs.push(JSON.parse(out.stdout) as { importMs: number; firstRequestMs: number; status: number; ok: boolean });
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return {
+    handler: label,
+    bundleBytes: statSync(outfile).size,
+    importMs: Math.round(median(runs.map((r) => r.importMs))),
+    firstRequestMs: Math.round(median(runs.map((r) => r.firstRequestMs))),
+    answeredOk: runs.every((r) => r.ok && r.status === 200),
+  };
+}
+
+async function main(): Promise<void> {
+  const local = await startDynamoDbLocal({ quiet: true });
+  try {
+    process.env.DYNAMODB_ENDPOINT = local.endpoint;
+    process.env.TABLE_NAME = 'bench';
+    await ensureTable(dynamo().raw, 'bench');
+    const { createShop, createApiKey, apiScopes } = await import('../lib/shops/index.js');
+    const { recordOrder } = await import('../lib/orders/index.js');
+    const { createGraphQLHandler } = await import('../lib/graphql/server.js');
+    const now = new Date('2026-06-01T00:00:00Z');
+    await createShop({ tenantId: 'bench-shop', name: 'Bench', currencyCode: 'EUR', timeZone: 'Europe/Berlin' }, now);
+    const { secret } = await createApiKey('bench-shop', { name: 'bench', kind: 'SECRET', scopes: [...apiScopes] }, now);
+    const demo = generateDemoShop({ seed: 7, customers: 500, end: now });
+    const queue = [...demo.orders];
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      for (let o = queue.shift(); o; o = queue.shift()) await recordOrder({ tenantId: 'bench-shop', currencyCode: 'EUR' }, o, now);
+    }));
+    process.stderr.write(`seeded ${demo.customers.length} customers, ${demo.orders.length} orders\n`);
+
+    const handler = createGraphQLHandler({ clock: systemClock, production: true });
+    const auth = { authorization: `Bearer ${secret}` };
+    const gql = async (query: string, variables: Record<string, unknown> = {}) => {
+      const res = await callGraphQL(handler, query, variables, auth);
+      if (res.errors) throw new Error(JSON.stringify(res.errors));
+      return res.data!;
+    };
+    const ids = (await gql(`{ customers(first: 100) { nodes { id } } }`)).customers.nodes.map((n: { id: string }) => n.id) as string[];
+
+    const figures: OperationFigures[] = [];
+    figures.push(await measure('customer(id) { statistics }', async (i) => {
+      await gql(`query ($id: ID!) { customer(id: $id) { id statistics { ordersCount totalSpent { amount } averageOrderValue { amount } firstOrderAt lastOrderAt averageDaysBetweenOrders } } }`, { id: ids[Math.abs(i) % ids.length] });
+    }));
+    figures.push(await measure('customers(first: 50) { statistics }', async () => {
+      await gql(`{ customers(first: 50) { nodes { id externalId statistics { ordersCount totalSpent { amount } } } pageInfo { endCursor } } }`);
+    }));
+    figures.push(await measure('orderRecord (new order, existing customer)', async (i) => {
+      await gql(`mutation ($input: OrderRecordInput!) { orderRecord(input: $input) { created userErrors { code } } }`, {
+        input: { orderId: `bench-${i}`, customer: { externalId: `demo-${String((Math.abs(i) % 500) + 1).padStart(4, '0')}` }, placedAt: '2026-05-01T10:00:00Z', currencyCode: 'EUR', subtotal: 2_000, total: 2_000, lineItems: [{ sku: 'X', quantity: 1, unitPrice: 2_000 }] },
+      });
+    }));
+    figures.push(await measure('orderRecord (idempotent repeat)', async () => {
+      await gql(`mutation ($input: OrderRecordInput!) { orderRecord(input: $input) { created } }`, {
+        input: { orderId: 'bench-0', customer: { externalId: 'demo-0001' }, placedAt: '2026-05-01T10:00:00Z', currencyCode: 'EUR', subtotal: 2_000, total: 2_000, lineItems: [{ sku: 'X', quantity: 1, unitPrice: 2_000 }] },
+      });
+    }));
+
+    const env = { DYNAMODB_ENDPOINT: local.endpoint, TABLE_NAME: 'bench', NODE_ENV: 'production' };
+    const probe = JSON.stringify({ query: '{ shop { name } }' });
+    const minimalEntry = join(process.cwd(), 'scripts', 'bench-minimal-handler.ts');
+    const cold = [
+      await coldStart(join(process.cwd(), 'functions', 'graphql.ts'), 'retention API (functions/graphql.ts)', env, probe, auth),
+      await coldStart(minimalEntry, 'minimal Apollo Lambda handler', env, JSON.stringify({ query: '{ hello }' }), {}),
+    ];
+
+    const result = { measuredAt: new Date().toISOString(), node: process.version, machine: `${process.platform}/${process.arch}`, iterations: ITERATIONS, operations: figures, coldStart: cold };
+    mkdirSync('bench-results', { recursive: true });
+    writeFileSync('bench-results/foundation.json', `${JSON.stringify(result, null, 2)}\n`);
+    const md = [
+      `# Foundation benchmark (${result.measuredAt}, Node ${process.version}, DynamoDB Local)`,
+      '',
+      '| operation | p50 ms | p95 ms | DynamoDB requests/op | RCU/op | WCU/op |',
+      '|---|---|---|---|---|---|',
+      ...figures.map((f) => `| ${f.operation} | ${f.p50ms} | ${f.p95ms} | ${f.dynamoRequestsPerOp} | ${f.readCapacityPerOp} | ${f.writeCapacityPerOp} |`),
+      '',
+      '| cold start | bundle KiB | import ms | first request ms |',
+      '|---|---|---|---|',
+      ...cold.map((c) => `| ${c.handler} | ${Math.round(c.bundleBytes / 1024)} | ${c.importMs} | ${c.firstRequestMs} |`),
+      '',
+    ].join('\n');
+    writeFileSync('bench-results/foundation.md', md);
+    console.log(md);
+  } finally {
+    await local.stop();
+  }
+}
+
+await main();
