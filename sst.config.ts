@@ -18,6 +18,7 @@ export default $config({
   async run() {
     // SST evaluates this file itself: project modules are imported inside run().
     const { tableDefinition, keyAttributes } = await import('./lib/db/table');
+    const { schedules } = await import('./lib/schedules');
 
     const cursorSecret = new sst.Secret('CursorSecret');
 
@@ -69,6 +70,13 @@ export default $config({
         },
       },
     );
+
+    for (const job of schedules) {
+      new sst.aws.Cron(job.name, {
+        schedule: job.schedule,
+        function: { ...functionDefaults, handler: job.handler, memory: '1024 MB', timeout: '15 minutes' },
+      });
+    }
 
     return { api: api.url, table: table.name };
   },

@@ -46,6 +46,25 @@ const poller = await startStreamPoller({
   onError: (error) => console.error('stream:', error instanceof Error ? error.message : error),
 });
 
+// Scheduled functions run here on a timer, as EventBridge runs them in AWS.
+const { schedules } = await import('../lib/schedules.js');
+const timers = await Promise.all(
+  schedules.map(async (job) => {
+    const [file, exported] = job.handler.split('.');
+    const module = await import(`../${file}.js`);
+    let running = false;
+    return setInterval(() => {
+      if (running) return;
+      running = true;
+      Promise.resolve(module[exported!]({ source: 'local.scheduler', 'detail-type': 'Scheduled Event', time: new Date().toISOString() }))
+        .catch((error: unknown) => console.error(`${job.name}:`, error instanceof Error ? error.message : error))
+        .finally(() => {
+          running = false;
+        });
+    }, job.localEveryMs);
+  }),
+);
+
 // The admin CLI finds this dev server's database through this file.
 const devFile = join(stateDir, 'dev.json');
 writeFileSync(devFile, JSON.stringify({ endpoint: process.env.DYNAMODB_ENDPOINT, tableName: tableName(), url: api.url, pid: process.pid }));
@@ -79,6 +98,7 @@ let stopping = false;
 async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
+  for (const timer of timers) clearInterval(timer);
   await api.close().catch(() => {});
   await poller.stop().catch(() => {});
   await db?.stop();

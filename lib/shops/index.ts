@@ -6,6 +6,7 @@ export {
   createShop,
   getApiKey,
   getShop,
+  listShopIds,
   listApiKeysForShop,
   revokeApiKey,
   rotateStorefrontSecret,

@@ -23,6 +23,13 @@ export const ShopEntity = new Entity({
       pk: { field: 'pk', composite: ['tenantId'], casing: 'none' },
       sk: { field: 'sk', composite: [], casing: 'none' },
     },
+    // The one cross-tenant question: which shops exist, asked only by scheduled jobs that then
+    // work tenant by tenant.
+    allShops: {
+      index: 'gsi3',
+      pk: { field: 'gsi3pk', composite: [], casing: 'none' },
+      sk: { field: 'gsi3sk', composite: ['tenantId'], casing: 'none' },
+    },
   },
 });
 

@@ -23,6 +23,12 @@ export async function createShop(input: ShopCreateInput, now: Date): Promise<Sho
   }
 }
 
+/** Lists every shop's id (scheduled jobs iterate tenants with it; nothing else may). */
+export async function listShopIds(): Promise<string[]> {
+  const { data } = await db().entities.shop.query.allShops({}).go({ pages: 'all', attributes: ['tenantId'] });
+  return data.map((shop) => shop.tenantId);
+}
+
 /** Reads one shop by id. */
 export async function getShop(tenantId: string): Promise<ShopItem | undefined> {
   return (await db().entities.shop.get({ tenantId }).go()).data ?? undefined;

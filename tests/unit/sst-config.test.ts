@@ -108,6 +108,15 @@ describe('sst.config.ts', () => {
     expect(mapping.maximumRetryAttempts).toBeLessThanOrEqual(10);
   });
 
+  it('declares every scheduled function as a Cron on arm64 with an existing handler', async () => {
+    const { schedules } = await import('../../lib/schedules.js');
+    expect(declared.crons.map((c) => c.name).sort()).toEqual(schedules.map((s) => s.name).sort());
+    for (const cron of declared.crons) {
+      expect(cron.args.function).toMatchObject({ architecture: 'arm64', runtime: 'nodejs24.x' });
+      expect(await handlerExists(cron.args.function.handler)).toBe(true);
+    }
+  });
+
   it('keeps secrets in sst.Secret', () => {
     expect(declared.secrets).toContain('CursorSecret');
   });
