@@ -65,7 +65,12 @@ interface Checkpoint {
 }
 
 function progress(label: string, done: number, total: number): void {
-  if (!process.stderr.isTTY) return;
+  if (!process.stderr.isTTY) {
+    // In a log, one line per tenth is enough.
+    const step = Math.max(1, Math.ceil(total / 10));
+    if (done % step === 0 || done === total) process.stderr.write(`${label} ${done.toLocaleString('en')}/${total.toLocaleString('en')}\n`);
+    return;
+  }
   const width = 30;
   const filled = total ? Math.round((done / total) * width) : width;
   process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done.toLocaleString('en')}/${total.toLocaleString('en')}`);
