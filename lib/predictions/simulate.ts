@@ -1,23 +1,13 @@
 import type { BgNbdParams } from './bgnbd.js';
 import type { GammaGammaParams } from './gammagamma.js';
 import type { TimeUnit } from './summary.js';
+import { seededRandom } from '../common/random.js';
+export { seededRandom };
 
 /**
  * Synthetic customer bases drawn from the models themselves, for parameter-recovery tests and the
  * fit-time bench: a known truth to recover, at any size. Seeded, so every run draws the same base.
  */
-
-/** Given a 32-bit seed, returns a deterministic uniform generator on [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function standardNormal(random: () => number): number {
   // Box–Muller; 1 - u keeps the logarithm's argument in (0, 1].

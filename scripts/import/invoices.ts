@@ -1,3 +1,4 @@
+import { zonedTimeToInstant } from '../../lib/metrics/index.js';
 import { readCsv } from './csv.js';
 
 /**
@@ -41,16 +42,8 @@ export interface InvoiceFile {
 export function localToIso(local: string, timeZone: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?/.exec(local.trim());
   if (!match) throw new Error(`Unreadable date "${local}"`);
-  const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
-  const guess = Date.UTC(y!, mo! - 1, d!, h!, mi!, s || 0);
-  // The zone's offset at that moment, read back through Intl (correct across DST changes).
-  const offsetAt = (t: number) => {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(t));
-    const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - t;
-  };
-  const first = guess - offsetAt(guess);
-  return new Date(guess - offsetAt(first)).toISOString();
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  return zonedTimeToInstant({ year, month, day, hour, minute, second }, timeZone).toISOString();
 }
 
 /** Minor units of quantity × unit price given in major units (rounded to the nearest unit). */

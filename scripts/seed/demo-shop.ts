@@ -1,3 +1,4 @@
+import { seededRandom } from '../../lib/common/random.js';
 import type { OrderRecordInput } from '../../lib/orders/index.js';
 
 /**
@@ -11,18 +12,6 @@ export interface DemoShop {
 }
 
 export type Archetype = 'ONE_TIME' | 'OCCASIONAL' | 'REGULAR' | 'LAPSED';
-
-/** mulberry32: small, fast, good enough for demo data, and identical on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const catalogue = [
   { sku: 'BEAN-ESP-250', title: 'Espresso beans 250 g', category: 'coffee', price: 899 },

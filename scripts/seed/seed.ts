@@ -1,7 +1,8 @@
 import { upsertCustomer } from '../../lib/customers/index.js';
 import { cancelOrder, recordOrder, refundOrder } from '../../lib/orders/index.js';
 import { apiScopes, createApiKey, createShop, getShop } from '../../lib/shops/index.js';
-import { seededRandom, generateDemoShop } from './demo-shop.js';
+import { seededRandom } from '../../lib/common/random.js';
+import { generateDemoShop } from './demo-shop.js';
 
 export const demoTenantId = 'demo-shop';
 

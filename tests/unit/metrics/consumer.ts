@@ -23,6 +23,8 @@ import {
 import { periodOffset, periodRange, previousPeriod, type Granularity, type PeriodKey } from '../../../lib/metrics/periods.js';
 import type { CohortReportInput, Lookback, RetentionReportInput } from '../../../lib/metrics/reports.js';
 import type { ReferenceOrder } from '../../fixtures/reference-metrics.js';
+import { seededRandom } from '../../../lib/common/random.js';
+export { seededRandom };
 
 export interface OrderEvent {
   readonly customerId: string;
@@ -33,18 +35,6 @@ export interface MetricsSettings {
   readonly granularity: Granularity;
   readonly timeZone: string;
   readonly basis: RevenueBasis;
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same shuffle on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function seededShuffle<T>(items: readonly T[], random: () => number): T[] {
