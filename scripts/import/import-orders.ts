@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { sha256Hex } from '../../lib/common/hash.js';
 import { planCancellations, readInvoiceFile, type ImportedOrder, type RefundPlan } from './invoices.js';
 
 /** Sends one GraphQL request and returns its data (throws on transport or top-level errors). */
@@ -64,6 +66,16 @@ interface Checkpoint {
   refundsDone: number;
 }
 
+/**
+ * Checkpoints live in the project's git-ignored `.import/`, never beside the input: the input may
+ * sit in a read-only or shared folder.
+ */
+function defaultCheckpointFile(file: string): string {
+  const dir = join(process.cwd(), '.import');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${basename(file)}.${sha256Hex(resolve(file)).slice(0, 12)}.json`);
+}
+
 function progress(label: string, done: number, total: number): void {
   if (!process.stderr.isTTY) {
     // In a log, one line per tenth is enough.
@@ -80,7 +92,7 @@ function progress(label: string, done: number, total: number): void {
 /**
  * Imports a line-item CSV through the API: invoices by `orderRecordBatch` (100 per call), then
  * cancellation invoices as refunds or cancellations of the invoices they undo. Resumable (a
- * checkpoint file beside the CSV skips batches already sent) and idempotent (order ids and
+ * checkpoint file in .import/ skips batches already sent) and idempotent (order ids and
  * refund ids are natural keys), so a re-run adds nothing.
  */
 export async function importOrders(options: {
@@ -96,7 +108,7 @@ export async function importOrders(options: {
   const { refunds, unmatchedLines } = planCancellations(parsed.orders, parsed.cancellations);
   log(`${options.file}: ${parsed.counts.lines.toLocaleString('en')} lines, ${parsed.counts.orders.toLocaleString('en')} invoices by ${parsed.counts.customers.toLocaleString('en')} customers`);
 
-  const checkpointFile = options.checkpointFile ?? `${options.file}.import-checkpoint.json`;
+  const checkpointFile = options.checkpointFile ?? defaultCheckpointFile(options.file);
   let checkpoint: Checkpoint = { file: options.file, batchesDone: 0, refundsDone: 0 };
   if (existsSync(checkpointFile)) {
     const saved = JSON.parse(readFileSync(checkpointFile, 'utf8')) as Checkpoint;
