@@ -31,6 +31,8 @@ export const customerFilterInput = z
     tag: text(100).nullish(),
     hasOrders: z.boolean().nullish(),
     newsletter: z.enum(['SUBSCRIBED', 'UNSUBSCRIBED', 'NOT_SUBSCRIBED']).nullish(),
+    probabilityAliveBelow: z.number().min(0).max(1).nullish(),
+    predictedValueAbove: z.number().int().min(0).nullish(),
   })
   .nullish();
 export type CustomerFilterInput = z.infer<typeof customerFilterInput>;

@@ -5,6 +5,7 @@ import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
 import { localIdOf, toGlobalId } from '../graphql/ids.js';
 import { mutation } from '../graphql/user-errors.js';
 import { listOrdersForCustomer } from '../orders/index.js';
+import { listCustomerIdsByPrediction } from '../predictions/index.js';
 import { CustomerNotFoundError } from './customers.errors.js';
 import { customerFilterInput, customerUpsertInput } from './customers.inputs.js';
 import {
@@ -40,12 +41,32 @@ export const customerResolvers: Resolvers = {
           extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter' },
         });
       }
-      const list = `customers:${JSON.stringify(parsed.data ?? {})}`;
+      const filter = parsed.data;
+      const byPrediction = args.sort === 'PREDICTED_VALUE_DESC' || filter?.probabilityAliveBelow != null || filter?.predictedValueAbove != null;
+      const list = `customers:${args.sort ?? 'DEFAULT'}:${JSON.stringify(filter ?? {})}`;
+      if (byPrediction) {
+        requireScope(ctx, 'METRICS_READ');
+        if (filter?.tag || filter?.newsletter || filter?.hasOrders != null) {
+          throw new GraphQLError('Prediction filters and sort cannot be combined with tag, newsletter or hasOrders', {
+            extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter' },
+          });
+        }
+        const page = await listCustomerIdsByPrediction({
+          tenantId: ctx.tenantId,
+          first: pageSize(args.first),
+          cursor: decodeCursor(ctx.tenantId, list, args.after),
+          predictedValueAbove: filter?.predictedValueAbove,
+          probabilityAliveBelow: filter?.probabilityAliveBelow,
+        });
+        const customers = await Promise.all(page.items.map((id) => ctx.loaders.customer.load(id)));
+        const present = customers.flatMap((customer, i) => (customer ? [{ customer, cursor: page.cursors[i]! }] : []));
+        return connection(ctx.tenantId, list, { items: present.map((p) => p.customer), cursors: present.map((p) => p.cursor), hasNextPage: page.hasNextPage });
+      }
       const page = await listCustomersForShop({
         tenantId: ctx.tenantId,
         first: pageSize(args.first),
         cursor: decodeCursor(ctx.tenantId, list, args.after),
-        filter: parsed.data,
+        filter,
       });
       return connection(ctx.tenantId, list, page);
     },

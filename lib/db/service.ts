@@ -1,8 +1,12 @@
 import { Service } from 'electrodb';
 import { CustomerEntity, CustomerRefEntity } from '../customers/customers.entities.js';
 import { IdempotencyEntity } from '../idempotency/idempotency.entities.js';
+import { LoyaltyCouponEntity, LoyaltyEntryEntity, LoyaltyMemberEntity, LoyaltyProgramEntity, LoyaltyReceiptEntity, LoyaltyRewardEntity } from '../loyalty/loyalty.entities.js';
+import { MetricsActivityEntity, MetricsCounterEntity, MetricsRebuildJobEntity, MetricsStateEntity } from '../metrics/metrics.entities.js';
 import { OrderEntity } from '../orders/orders.entities.js';
+import { CustomerPredictionEntity, PredictionJobEntity, PredictionModelEntity } from '../predictions/predictions.entities.js';
 import { ApiKeyEntity, ShopEntity } from '../shops/shops.entities.js';
+import { FeedbackFollowUpEntity, SurveyClaimEntity, SurveyEntity, SurveyInvitationEntity, SurveyResponseEntity } from '../surveys/surveys.entities.js';
 import { dynamo, tableName } from './client.js';
 
 /** Every entity of the single table, composed once. Nothing else builds a key. */
@@ -15,6 +19,13 @@ function compose() {
       customerRef: CustomerRefEntity,
       order: OrderEntity,
       idempotency: IdempotencyEntity,
+      predictionModel: PredictionModelEntity, predictionJob: PredictionJobEntity, customerPrediction: CustomerPredictionEntity,
+      survey: SurveyEntity, surveyResponse: SurveyResponseEntity, surveyClaim: SurveyClaimEntity, surveyInvitation: SurveyInvitationEntity, feedbackFollowUp: FeedbackFollowUpEntity,
+      loyaltyProgram: LoyaltyProgramEntity, loyaltyReward: LoyaltyRewardEntity, loyaltyMember: LoyaltyMemberEntity, loyaltyEntry: LoyaltyEntryEntity, loyaltyReceipt: LoyaltyReceiptEntity, loyaltyCoupon: LoyaltyCouponEntity,
+      metricsState: MetricsStateEntity,
+      metricsActivity: MetricsActivityEntity,
+      metricsCounter: MetricsCounterEntity,
+      metricsRebuildJob: MetricsRebuildJobEntity,
     },
     { client: dynamo().doc, table: tableName() },
   );

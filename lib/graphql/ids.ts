@@ -2,7 +2,7 @@
  * Global ids: `gid://retention/<Type>/<id>`, readable and stable. They never carry the tenant:
  * every lookup is made within the caller's shop, so an id of another shop simply finds nothing.
  */
-export type NodeType = 'Customer' | 'Order' | 'ApiKey' | 'Shop';
+export type NodeType = 'Customer' | 'Order' | 'ApiKey' | 'Shop' | 'Survey' | 'SurveyResponse' | 'SurveyInvitation' | 'FeedbackFollowUp';
 
 const pattern = /^gid:\/\/retention\/([A-Za-z]+)\/(.+)$/;
 

@@ -1,5 +1,9 @@
 import { customerResolvers } from '../customers/customers.resolvers.js';
+import { loyaltyResolvers } from '../loyalty/loyalty.resolvers.js';
+import { metricsResolvers } from '../metrics/metrics.resolvers.js';
 import { orderResolvers } from '../orders/orders.resolvers.js';
+import { predictionResolvers } from '../predictions/predictions.resolvers.js';
+import { surveyResolvers } from '../surveys/surveys.resolvers.js';
 import { shopResolvers } from '../shops/shops.resolvers.js';
 import { getApiKey } from '../shops/index.js';
 import { getOrder } from '../orders/index.js';
@@ -47,7 +51,7 @@ const nodeResolvers: Resolvers = {
 };
 
 /** Every domain's resolvers, merged type by type. */
-export const resolvers: Resolvers = mergeResolvers([nodeResolvers, shopResolvers, customerResolvers, orderResolvers]);
+export const resolvers: Resolvers = mergeResolvers([nodeResolvers, shopResolvers, customerResolvers, orderResolvers, metricsResolvers, surveyResolvers, loyaltyResolvers, predictionResolvers]);
 
 function mergeResolvers(parts: Resolvers[]): Resolvers {
   const merged: Record<string, unknown> = {};

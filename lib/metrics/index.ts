@@ -2,3 +2,4 @@ export * from './periods.js';
 export * from './contribution.js';
 export * from './reports.js';
 export * from './metrics.errors.js';
+export { listCustomerActivities } from './activities.js';

@@ -52,3 +52,12 @@ export {
   PredictionError,
   UndefinedExpectationError,
 } from './predictions.errors.js';
+export {
+  backtestPredictions,
+  getPredictionModel,
+  listCustomerIdsByPrediction,
+  queuePredictionRefresh,
+  refreshPredictions,
+  runPendingPredictionJobs,
+  runScheduledPredictions,
+} from './predictions.service.js';

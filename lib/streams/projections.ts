@@ -1,4 +1,7 @@
+import { loyaltyProjection } from '../loyalty/index.js';
+import { metricsProjection } from '../metrics/metrics.projection.js';
+import { surveyProjections } from '../surveys/index.js';
 import type { Projection } from './handler.js';
 
 /** Every read model the stream maintains, in the order they are applied. */
-export const projections: Projection[] = [];
+export const projections: Projection[] = [metricsProjection, ...surveyProjections, loyaltyProjection];

@@ -1,0 +1,21 @@
+import { db } from '../db/service.js';
+import type { CustomerActivity } from './contribution.js';
+import { activityOf, activityShards } from './metrics.entities.js';
+
+/**
+ * Given a tenant, yields every customer's activity (the facts of each order the metrics have
+ * seen), shard by shard and page by page: consistent queries of the tenant's activity partitions,
+ * never a scan of orders. Scheduled jobs (the prediction fit) read customers through it.
+ */
+export async function* listCustomerActivities(tenantId: string): AsyncGenerator<{ customerId: string; activity: CustomerActivity }> {
+  for (const shard of activityShards) {
+    let cursor: string | null = null;
+    do {
+      const page: { data: Array<{ customerId: string; orders: unknown }>; cursor: string | null } = await db()
+        .entities.metricsActivity.query.byShard({ tenantId, shard })
+        .go({ cursor, consistent: true, attributes: ['customerId', 'orders'] });
+      for (const item of page.data) yield { customerId: item.customerId, activity: activityOf(item.orders) };
+      cursor = page.cursor;
+    } while (cursor);
+  }
+}

@@ -1,0 +1,149 @@
+import { GraphQLError } from 'graphql';
+import { ZodError, type z } from 'zod';
+import type { Resolvers } from '../graphql/__generated__/resolvers.js';
+import { requireScope, type GraphQLContext } from '../graphql/context.js';
+import { mutation } from '../graphql/user-errors.js';
+import { reportRangeInput, retentionReportInput } from './metrics.inputs.js';
+import { getRebuildJob, rebuildProgress, startRebuild } from './metrics.rebuild.js';
+import { readCohortReport, readLifetimeValueReport, readRetentionReport, type MetricsSettings } from './metrics.service.js';
+import type { MetricsRebuildJobItem } from './metrics.entities.js';
+import { periodEnd, periodStart, type Granularity } from './periods.js';
+import type { Lookback, RetentionFigures } from './reports.js';
+
+// Queries have no userErrors: invalid arguments are a BAD_USER_INPUT naming the argument.
+function parseArgs<S extends z.ZodType>(schema: S, args: unknown): z.infer<S> {
+  try {
+    return schema.parse(args);
+  } catch (error) {
+    if (!(error instanceof ZodError)) throw error;
+    const first = error.issues[0];
+    throw new GraphQLError(error.issues.map((issue) => issue.message).join('; '), {
+      extensions: { code: 'BAD_USER_INPUT', argumentName: first?.path[0] !== undefined ? String(first.path[0]) : undefined },
+    });
+  }
+}
+
+const money = (amount: number, ctx: GraphQLContext) => ({ amount, currencyCode: ctx.shop.currencyCode });
+
+// Half up, as the SUBTOTAL basis rounds, for amounts that are quotients.
+const average = (exact: number | null, ctx: GraphQLContext) =>
+  exact === null ? null : { amount: Math.floor(exact + 0.5), exactAmount: exact, currencyCode: ctx.shop.currencyCode };
+
+function definitions(settings: MetricsSettings, granularity: Granularity, lookback: Lookback | null, ctx: GraphQLContext) {
+  return { granularity, lookback, timeZone: settings.timeZone, revenueBasis: settings.revenueBasis, currencyCode: ctx.shop.currencyCode };
+}
+
+function figures(f: RetentionFigures, ctx: GraphQLContext) {
+  return {
+    customersAtStart: f.customersAtStart,
+    customersAtEnd: f.customersAtEnd,
+    newCustomers: f.newCustomers,
+    retainedCustomers: f.retainedCustomers,
+    reactivatedCustomers: f.reactivatedCustomers,
+    lostCustomers: f.lostCustomers,
+    customerRetentionRate: f.customerRetentionRate,
+    cohortRetentionRate: f.cohortRetentionRate,
+    churnRate: f.churnRate,
+    orders: f.orders,
+    revenue: money(f.revenue, ctx),
+    averageOrderValue: average(f.averageOrderValue, ctx),
+    purchaseFrequency: f.purchaseFrequency,
+    repeatCustomers: f.repeatCustomers,
+    repeatPurchaseRate: f.repeatPurchaseRate,
+    returningCustomerRate: f.returningCustomerRate,
+    returningRevenue: money(f.returningRevenue, ctx),
+    returningRevenueShare: f.returningRevenueShare,
+  };
+}
+
+function jobView(job: MetricsRebuildJobItem) {
+  return {
+    id: job.jobId,
+    status: job.status,
+    phase: job.phase,
+    progress: rebuildProgress(job),
+    processedCustomers: job.processedCustomers,
+    totalCustomers: job.totalCustomers,
+    processedOrders: job.processedOrders,
+    totalOrders: job.totalOrders,
+    timeZone: job.timeZone,
+    revenueBasis: job.revenueBasis,
+    createdAt: job.createdAt,
+    completedAt: job.completedAt ?? null,
+  };
+}
+
+export const metricsResolvers: Resolvers = {
+  Query: {
+    retentionReport: async (_root, args, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      const input = parseArgs(retentionReportInput, { ...args, lookback: args.lookback ?? undefined });
+      const { settings, report } = await readRetentionReport(ctx.tenantId, input);
+      return {
+        definitions: definitions(settings, input.granularity, input.lookback, ctx),
+        from: input.from,
+        to: input.to,
+        periods: report.rows.map((row) => ({
+          period: row.period,
+          startsAt: periodStart(row.period, input.granularity, settings.timeZone).toISOString(),
+          endsAt: periodEnd(row.period, input.granularity, settings.timeZone).toISOString(),
+          ...figures(row, ctx),
+        })),
+        totals: { periods: report.totals.periods, ...figures(report.totals, ctx) },
+      };
+    },
+    cohortReport: async (_root, args, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      const input = parseArgs(reportRangeInput, args);
+      const { settings, rows } = await readCohortReport(ctx.tenantId, input);
+      return {
+        definitions: definitions(settings, input.granularity, null, ctx),
+        from: input.from,
+        to: input.to,
+        cohorts: rows.map((row) => ({
+          cohort: row.cohort,
+          startsAt: periodStart(row.cohort, input.granularity, settings.timeZone).toISOString(),
+          size: row.size,
+          cells: row.cells.map((cell) => ({
+            offset: cell.offset,
+            period: cell.period,
+            activeCustomers: cell.activeCustomers,
+            retention: cell.retention,
+            revenue: money(cell.revenue, ctx),
+            cumulativeRevenuePerCustomer: average(cell.cumulativeRevenuePerCustomer, ctx),
+          })),
+        })),
+      };
+    },
+    lifetimeValueReport: async (_root, args, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      const input = parseArgs(reportRangeInput, args);
+      const { settings, report } = await readLifetimeValueReport(ctx.tenantId, input);
+      return {
+        definitions: definitions(settings, input.granularity, 'PREVIOUS_PERIOD', ctx),
+        from: input.from,
+        to: input.to,
+        customers: report.customers,
+        totalRevenue: money(report.totalRevenue, ctx),
+        averageHistoricValue: average(report.averageHistoricValue, ctx),
+        averageOrderValue: average(report.averageOrderValue, ctx),
+        purchaseFrequency: report.purchaseFrequency,
+        meanChurnRate: report.meanChurnRate,
+        expectedLifespan: report.expectedLifespan,
+        projectedValue: average(report.projectedValue, ctx),
+      };
+    },
+    metricsRebuildJob: async (_root, { id }, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      const job = await getRebuildJob(ctx.tenantId, id);
+      return job ? jobView(job) : null;
+    },
+  },
+  Mutation: {
+    metricsRebuild: async (_root, _args, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      requireScope(ctx, 'ORDERS_WRITE');
+      return mutation(async () => ({ job: jobView(await startRebuild(ctx.tenantId, ctx.clock.now())) }), { job: null });
+    },
+  },
+};

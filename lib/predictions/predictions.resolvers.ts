@@ -1,0 +1,157 @@
+import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
+import { z } from 'zod';
+import type { Resolvers } from '../graphql/__generated__/resolvers.js';
+import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
+import { mutation } from '../graphql/user-errors.js';
+import { runIdempotent } from '../idempotency/index.js';
+import type { PredictionModels } from './clv.js';
+import type { CustomerPredictionItem, PredictionJobItem, PredictionModelItem } from './predictions.entities.js';
+import {
+  backtestPredictions,
+  getCustomerPredictions,
+  getPredictionJob,
+  getPredictionModel,
+  modelsOf,
+  predictionAt,
+  queuePredictionRefresh,
+} from './predictions.service.js';
+
+export type { PredictionJobItem };
+
+/** What `Customer.prediction` resolves from: the stored summary and the shop's model. */
+export interface CustomerPredictionView {
+  status: 'OK' | 'INSUFFICIENT_DATA' | 'NOT_FITTED';
+  reason: string | null;
+  models: PredictionModels | undefined;
+  item: CustomerPredictionItem | undefined;
+}
+
+// Per request: the model is read once, predictions are batched (a page of customers is one read).
+const perRequest = new WeakMap<GraphQLContext, { model: Promise<PredictionModelItem | undefined>; loader: DataLoader<string, CustomerPredictionItem | undefined> }>();
+
+function requestState(ctx: GraphQLContext) {
+  let state = perRequest.get(ctx);
+  if (!state) {
+    state = {
+      model: getPredictionModel(ctx.tenantId),
+      loader: new DataLoader((ids) => getCustomerPredictions(ctx.tenantId, ids), { maxBatchSize: 100 }),
+    };
+    perRequest.set(ctx, state);
+  }
+  return state;
+}
+
+const horizon = z.number().int().min(1).max(3650);
+
+function horizonDays(value: number | null | undefined): number {
+  const parsed = horizon.safeParse(value ?? 365);
+  if (!parsed.success) throw new GraphQLError('horizonDays must be between 1 and 3650', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'horizonDays' } });
+  return parsed.data;
+}
+
+const dateTime = (name: string) =>
+  z.iso.datetime({ offset: true }).transform((value, ctx) => {
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) ctx.addIssue({ code: 'custom', message: `${name} is not a date` });
+    return date;
+  });
+
+export const predictionResolvers: Resolvers = {
+  Query: {
+    predictionModel: async (_root, _args, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      const model = await requestState(ctx).model;
+      if (!model) return { status: 'NOT_FITTED', reason: 'No fit has run yet', fittedAt: null, timeUnit: null, customers: 0, repeatCustomers: 0, parameters: null, logLikelihood: null, spendLogLikelihood: null };
+      const models = modelsOf(model);
+      return {
+        status: model.status,
+        reason: model.reason ?? null,
+        fittedAt: model.fittedAt,
+        timeUnit: model.timeUnit,
+        customers: model.customers,
+        repeatCustomers: model.repeatCustomers,
+        parameters: models ? { ...models.bgnbd, ...models.gammaGamma } : null,
+        logLikelihood: model.logLikelihood ?? null,
+        spendLogLikelihood: model.spendLogLikelihood ?? null,
+      };
+    },
+    predictionJob: async (_root, { id }, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      return (await getPredictionJob(ctx.tenantId, id)) ?? null;
+    },
+    predictionBacktest: async (_root, args, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      const parsed = z
+        .object({ calibrationEnd: dateTime('calibrationEnd'), holdoutEnd: dateTime('holdoutEnd').nullish() })
+        .safeParse(args);
+      if (!parsed.success) throw new GraphQLError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), { extensions: { code: 'BAD_USER_INPUT' } });
+      const calibrationEnd = parsed.data.calibrationEnd;
+      const holdoutEnd = parsed.data.holdoutEnd ?? ctx.clock.now();
+      if (holdoutEnd <= calibrationEnd) throw new GraphQLError('holdoutEnd must be after calibrationEnd', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'holdoutEnd' } });
+      const result = await backtestPredictions(ctx.tenantId, calibrationEnd, holdoutEnd);
+      return {
+        calibrationEnd: calibrationEnd.toISOString(),
+        holdoutEnd: holdoutEnd.toISOString(),
+        holdoutWeeks: result.holdoutLength,
+        customers: result.customers,
+        r: result.model.r,
+        alpha: result.model.alpha,
+        a: result.model.a,
+        b: result.model.b,
+        logLikelihood: result.model.logLikelihood,
+        rows: result.rows.map((row) => ({ frequency: row.x, customers: row.customers, actualMean: row.actualMean, predictedMean: row.predictedMean })),
+      };
+    },
+  },
+  Mutation: {
+    predictionsRefresh: async (_root, args, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      return mutation(
+        async () => {
+          const idempotencyKey = z.string().min(1).max(200).nullish().parse(args.input?.idempotencyKey);
+          const { first } = await runIdempotent(
+            { tenantId: ctx.tenantId, operation: 'predictionsRefresh', idempotencyKey, request: {}, now: ctx.clock.now() },
+            async () => (await queuePredictionRefresh(ctx.tenantId, ctx.clock.now())).jobId,
+          );
+          return { job: (await getPredictionJob(ctx.tenantId, first)) ?? null };
+        },
+        { job: null },
+      );
+    },
+  },
+  Customer: {
+    prediction: async (customer, _args, ctx) => {
+      if (!(await canReadCustomer(ctx, customer, 'METRICS_READ'))) throw forbidden('This needs a secret key with scope METRICS_READ');
+      const state = requestState(ctx);
+      const [model, item] = await Promise.all([state.model, state.loader.load(customer.customerId)]);
+      if (!model) return { status: 'NOT_FITTED', reason: 'No fit has run yet', models: undefined, item: undefined };
+      if (model.status !== 'OK') return { status: 'INSUFFICIENT_DATA', reason: model.reason ?? null, models: undefined, item: undefined };
+      if (!item) return { status: 'INSUFFICIENT_DATA', reason: 'The customer had no counted order at the last fit', models: undefined, item: undefined };
+      return { status: 'OK', reason: null, models: modelsOf(model), item };
+    },
+  },
+  CustomerPrediction: {
+    status: (view) => view.status,
+    reason: (view) => view.reason,
+    probabilityAlive: (view) => (view.item ? view.item.probabilityAlive : null),
+    expectedPurchases: (view, args) => (view.models && view.item ? predictionAt(view.models, view.item, horizonDays(args.horizonDays)).expectedPurchases : null),
+    expectedAverageOrderValue: (view, _args, ctx) =>
+      view.models && view.item ? { amount: Math.round(predictionAt(view.models, view.item, 365).expectedAverageOrderValue), currencyCode: ctx.shop.currencyCode } : null,
+    predictedValue: (view, args, ctx) =>
+      view.models && view.item ? { amount: Math.round(predictionAt(view.models, view.item, horizonDays(args.horizonDays)).predictedValue), currencyCode: ctx.shop.currencyCode } : null,
+    expectedNextOrderAt: (view) => (view.models && view.item ? (predictionAt(view.models, view.item, 365).expectedNextOrderAt?.toISOString() ?? null) : null),
+    computedAt: (view) => view.item?.fittedAt ?? null,
+    frequency: (view) => view.item?.x ?? null,
+    recencyWeeks: (view) => view.item?.tx ?? null,
+    ageWeeks: (view) => view.item?.T ?? null,
+  },
+  PredictionJob: {
+    id: (job) => job.jobId,
+    processedCustomers: (job) => job.processedCustomers ?? 0,
+    totalCustomers: (job) => job.totalCustomers ?? null,
+    startedAt: (job) => job.startedAt ?? null,
+    finishedAt: (job) => job.finishedAt ?? null,
+    error: (job) => job.error ?? null,
+  },
+};
