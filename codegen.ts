@@ -19,6 +19,7 @@ const config: CodegenConfig = {
           Shop: '../mappers.js#ShopModel',
           CustomerPrediction: '../mappers.js#CustomerPredictionModel', PredictionJob: '../mappers.js#PredictionJobModel',
           LoyaltyProgram: '../mappers.js#LoyaltyProgramModel', LoyaltyReward: '../mappers.js#LoyaltyRewardModel', LoyaltyCoupon: '../mappers.js#LoyaltyCouponModel', LoyaltyAccount: '../mappers.js#LoyaltyAccountModel', LoyaltyLedgerEntry: '../mappers.js#LoyaltyEntryModel',
+          ReferralProgram: '../mappers.js#ReferralProgramModel', Referral: '../mappers.js#ReferralModel', ReferralCoupon: '../mappers.js#ReferralCouponModel', CustomerReferral: '../mappers.js#CustomerReferralModel',
           Survey: '../mappers.js#SurveyModel', SurveyResponse: '../mappers.js#SurveyResponseModel', SurveyInvitation: '../mappers.js#SurveyInvitationModel', FeedbackFollowUp: '../mappers.js#FeedbackFollowUpModel',
         },
         avoidOptionals: { field: false, inputValue: false, object: false },

@@ -17,6 +17,8 @@ export interface Schedule {
 export const schedules: Schedule[] = [
   { name: 'Predictions', handler: 'functions/predictions.handler', schedule: 'rate(1 minute)', localEveryMs: 5_000 },
   { name: 'MetricsRebuild', handler: 'functions/metrics-rebuild.handler', schedule: 'rate(1 minute)', localEveryMs: 2_000 },
+  { name: 'MetricsSegments', handler: 'functions/metrics-segments.handler', schedule: 'rate(1 day)', localEveryMs: 300_000 },
   { name: 'LoyaltyExpiry', handler: 'functions/loyalty-expiry.handler', schedule: 'rate(1 hour)', localEveryMs: 60_000 },
   { name: 'LoyaltyTiers', handler: 'functions/loyalty-tiers.handler', schedule: 'rate(1 hour)', localEveryMs: 60_000 },
+  { name: 'ReferralCompletion', handler: 'functions/referral-completion.handler', schedule: 'rate(1 hour)', localEveryMs: 60_000 },
 ];

@@ -2,11 +2,12 @@ import { Service } from 'electrodb';
 import { CustomerEntity, CustomerRefEntity } from '../customers/customers.entities.js';
 import { IdempotencyEntity } from '../idempotency/idempotency.entities.js';
 import { LoyaltyCouponEntity, LoyaltyEntryEntity, LoyaltyMemberEntity, LoyaltyProgramEntity, LoyaltyReceiptEntity, LoyaltyRewardEntity } from '../loyalty/loyalty.entities.js';
-import { MetricsActivityEntity, MetricsCounterEntity, MetricsRebuildJobEntity, MetricsStateEntity } from '../metrics/metrics.entities.js';
+import { MetricsActivityEntity, MetricsCounterEntity, MetricsRebuildJobEntity, MetricsSegmentRunEntity, MetricsStateEntity } from '../metrics/metrics.entities.js';
 import { OrderEntity } from '../orders/orders.entities.js';
 import { CustomerPredictionEntity, PredictionJobEntity, PredictionModelEntity } from '../predictions/predictions.entities.js';
 import { ApiKeyEntity, ShopEntity } from '../shops/shops.entities.js';
 import { FeedbackFollowUpEntity, SurveyClaimEntity, SurveyEntity, SurveyInvitationEntity, SurveyResponseEntity } from '../surveys/surveys.entities.js';
+import { ReferralCodeEntity, ReferralCounterEntity, ReferralCouponEntity, ReferralEntity, ReferralMemberEntity, ReferralProgramEntity, ReferralRefereeEntity } from '../referrals/referrals.entities.js';
 import { dynamo, tableName } from './client.js';
 
 /** Every entity of the single table, composed once. Nothing else builds a key. */
@@ -22,10 +23,12 @@ function compose() {
       predictionModel: PredictionModelEntity, predictionJob: PredictionJobEntity, customerPrediction: CustomerPredictionEntity,
       survey: SurveyEntity, surveyResponse: SurveyResponseEntity, surveyClaim: SurveyClaimEntity, surveyInvitation: SurveyInvitationEntity, feedbackFollowUp: FeedbackFollowUpEntity,
       loyaltyProgram: LoyaltyProgramEntity, loyaltyReward: LoyaltyRewardEntity, loyaltyMember: LoyaltyMemberEntity, loyaltyEntry: LoyaltyEntryEntity, loyaltyReceipt: LoyaltyReceiptEntity, loyaltyCoupon: LoyaltyCouponEntity,
+      referralProgram: ReferralProgramEntity, referralCode: ReferralCodeEntity, referralMember: ReferralMemberEntity, referral: ReferralEntity, referralReferee: ReferralRefereeEntity, referralCounter: ReferralCounterEntity, referralCoupon: ReferralCouponEntity,
       metricsState: MetricsStateEntity,
       metricsActivity: MetricsActivityEntity,
       metricsCounter: MetricsCounterEntity,
       metricsRebuildJob: MetricsRebuildJobEntity,
+      metricsSegmentRun: MetricsSegmentRunEntity,
     },
     { client: dynamo().doc, table: tableName() },
   );

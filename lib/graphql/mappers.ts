@@ -5,3 +5,4 @@ export type { ApiKeyItem as ApiKeyModel, ShopItem as ShopModel } from '../shops/
 export type { FeedbackFollowUpItem as FeedbackFollowUpModel, SurveyInvitationItem as SurveyInvitationModel, SurveyItem as SurveyModel, SurveyResponseItem as SurveyResponseModel } from '../surveys/index.js';
 export type { LoyaltyAccountModel, LoyaltyCouponModel, LoyaltyEntryModel, LoyaltyProgramModel, LoyaltyRewardModel } from '../loyalty/index.js';
 export type { CustomerPredictionView as CustomerPredictionModel, PredictionJobItem as PredictionJobModel } from '../predictions/predictions.resolvers.js';
+export type { ReferralProgramModel, ReferralModel, ReferralCouponModel, CustomerReferralModel } from '../referrals/index.js';

@@ -3,6 +3,7 @@ import { loyaltyResolvers } from '../loyalty/loyalty.resolvers.js';
 import { metricsResolvers } from '../metrics/metrics.resolvers.js';
 import { orderResolvers } from '../orders/orders.resolvers.js';
 import { predictionResolvers } from '../predictions/predictions.resolvers.js';
+import { referralResolvers } from '../referrals/referrals.resolvers.js';
 import { surveyResolvers } from '../surveys/surveys.resolvers.js';
 import { shopResolvers } from '../shops/shops.resolvers.js';
 import { getApiKey } from '../shops/index.js';
@@ -51,7 +52,7 @@ const nodeResolvers: Resolvers = {
 };
 
 /** Every domain's resolvers, merged type by type. */
-export const resolvers: Resolvers = mergeResolvers([nodeResolvers, shopResolvers, customerResolvers, orderResolvers, metricsResolvers, surveyResolvers, loyaltyResolvers, predictionResolvers]);
+export const resolvers: Resolvers = mergeResolvers([nodeResolvers, shopResolvers, customerResolvers, orderResolvers, metricsResolvers, surveyResolvers, loyaltyResolvers, predictionResolvers, referralResolvers]);
 
 function mergeResolvers(parts: Resolvers[]): Resolvers {
   const merged: Record<string, unknown> = {};

@@ -9,3 +9,4 @@ export type {
 } from './loyalty.entities.js';
 export type { LoyaltyStatement as LoyaltyAccountModel } from './loyalty.service.js';
 export { runLoyaltyExpiry, runTierReevaluation } from './loyalty.jobs.js';
+export { creditReferralPoints, grantReferralReward, recordSocialShareAction } from './referral-credit.js';

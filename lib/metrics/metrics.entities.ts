@@ -221,3 +221,32 @@ export function counterRangeKeys(
   const to = counterKeys({ ...id, period: last }).key;
   return { pk: from.pk as string, skFrom: from.sk as string, skTo: to.sk as string };
 }
+
+/**
+ * One run of the RFM segmentation of a tenant: the quintile thresholds customers are scored
+ * against, the shop's median interval between orders (churn risk of one-order customers) and
+ * how many customers each group had. The latest run scores customers on read; the runs over
+ * time are the segment counts report. One item per run, never one per customer.
+ */
+export const MetricsSegmentRunEntity = new Entity({
+  model: { entity: 'metricsSegmentRun', version: '1', service },
+  attributes: {
+    tenantId: { type: 'string', required: true, readOnly: true },
+    computedAt: { type: 'string', required: true, readOnly: true },
+    customers: { type: 'number', required: true },
+    recencyThresholds: { type: 'list', items: { type: 'number' }, required: true },
+    frequencyThresholds: { type: 'list', items: { type: 'number' }, required: true },
+    monetaryThresholds: { type: 'list', items: { type: 'number' }, required: true },
+    medianIntervalDays: { type: 'number' },
+    /** Group → number of customers. */
+    counts: { type: 'any', required: true },
+  },
+  indexes: {
+    byTime: {
+      pk: { field: 'pk', composite: ['tenantId'], casing: 'none' },
+      sk: { field: 'sk', composite: ['computedAt'], casing: 'none' },
+    },
+  },
+});
+
+export type MetricsSegmentRunItem = EntityItem<typeof MetricsSegmentRunEntity>;

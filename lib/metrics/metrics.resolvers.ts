@@ -1,10 +1,12 @@
 import { GraphQLError } from 'graphql';
-import { ZodError, type z } from 'zod';
+import { z, ZodError } from 'zod';
 import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { requireScope, type GraphQLContext } from '../graphql/context.js';
 import { mutation } from '../graphql/user-errors.js';
 import { reportRangeInput, retentionReportInput } from './metrics.inputs.js';
 import { getRebuildJob, rebuildProgress, startRebuild } from './metrics.rebuild.js';
+import { getCustomerSegment, listSegmentRuns } from './metrics.segments.js';
+import { RFM_GROUPS, type RfmGroup } from './segments.js';
 import { readCohortReport, readLifetimeValueReport, readRetentionReport, type MetricsSettings } from './metrics.service.js';
 import type { MetricsRebuildJobItem } from './metrics.entities.js';
 import { periodEnd, periodStart, type Granularity } from './periods.js';
@@ -73,6 +75,22 @@ function jobView(job: MetricsRebuildJobItem) {
   };
 }
 
+const segmentRange = z
+  .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+  .transform(({ from, to }) => ({ from: new Date(from), to: new Date(to) }))
+  .refine(({ from, to }) => from <= to, { message: 'from must not come after to', path: ['to'] });
+
+// rfm and churnRisk of one customer come from one read, per request.
+const segments = new WeakMap<object, ReturnType<typeof getCustomerSegment>>();
+function segmentOf(customer: { tenantId: string; customerId: string }, ctx: GraphQLContext) {
+  let segment = segments.get(customer);
+  if (!segment) {
+    segment = getCustomerSegment(ctx.tenantId, customer.customerId, ctx.clock.now());
+    segments.set(customer, segment);
+  }
+  return segment;
+}
+
 export const metricsResolvers: Resolvers = {
   Query: {
     retentionReport: async (_root, args, ctx) => {
@@ -133,10 +151,32 @@ export const metricsResolvers: Resolvers = {
         projectedValue: average(report.projectedValue, ctx),
       };
     },
+    segmentCounts: async (_root, args, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      const { from, to } = parseArgs(segmentRange, args);
+      const runs = await listSegmentRuns(ctx.tenantId, from, to, 400);
+      return runs.map((run) => ({
+        computedAt: run.computedAt,
+        customers: run.customers,
+        groups: RFM_GROUPS.map((group) => ({ group, customers: (run.counts as Record<RfmGroup, number>)[group] ?? 0 })),
+      }));
+    },
     metricsRebuildJob: async (_root, { id }, ctx) => {
       requireScope(ctx, 'METRICS_READ');
       const job = await getRebuildJob(ctx.tenantId, id);
       return job ? jobView(job) : null;
+    },
+  },
+  Customer: {
+    rfm: async (customer, _args, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      const segment = await segmentOf(customer, ctx);
+      return segment?.rfm ?? null;
+    },
+    churnRisk: async (customer, _args, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      const risk = (await segmentOf(customer, ctx))?.churnRisk;
+      return risk ? { ...risk, expectedNextOrderAt: risk.expectedNextOrderAt?.toISOString() ?? null } : null;
     },
   },
   Mutation: {

@@ -412,12 +412,6 @@ export function cohortCellsFromItem(values: Readonly<Record<string, number>>): A
   return cells;
 }
 
-/** What a report states about its numbers. */
-export interface ReportDefinitions extends MetricsSettings {
-  readonly granularity: Granularity;
-  readonly currencyCode: string;
-}
-
 const FIRST_PERIOD = '0';
 
 async function periodInputs(tenantId: string, granularity: Granularity, from: PeriodKey, to: PeriodKey, needsHistory: boolean) {

@@ -37,6 +37,10 @@ export const OrderEntity = new Entity({
     discountCodes: { type: 'list', items: { type: 'string' }, default: () => [] },
     referralCode: { type: 'string' },
     channel: { type: 'string' },
+    riskSignals: {
+      type: 'map',
+      properties: { shippingAddressHash: { type: 'string' }, ipHash: { type: 'string' }, paymentFingerprintHash: { type: 'string' } },
+    },
     refunds: {
       type: 'list',
       items: {

@@ -31,6 +31,10 @@ export const orderRecordInput = z
     discountCodes: z.array(text(100)).max(50).nullish().transform((v) => v ?? []),
     referralCode: text(100).nullish(),
     channel: text(50).nullish(),
+    /** Opaque hashes the shop computes; referral fraud rules compare them, never the raw values. */
+    riskSignals: z
+      .object({ shippingAddressHash: text(200).nullish(), ipHash: text(200).nullish(), paymentFingerprintHash: text(200).nullish() })
+      .nullish(),
   })
   .superRefine((order, ctx) => {
     const expected = order.subtotal - order.discounts + order.shipping + order.tax;

@@ -99,6 +99,7 @@ export async function recordOrder(shop: ShopContext, input: OrderRecordInput, no
       discountCodes: input.discountCodes,
       ...(input.referralCode ? { referralCode: input.referralCode } : {}),
       ...(input.channel ? { channel: input.channel } : {}),
+      ...(input.riskSignals && Object.keys(stripNulls(input.riskSignals)).length > 0 ? { riskSignals: stripNulls(input.riskSignals) } : {}),
       refunds: [],
       payloadHash,
       version: 1,

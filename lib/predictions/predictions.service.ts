@@ -147,7 +147,7 @@ export async function refreshPredictions(tenantId: string, clock: Clock, onProgr
     };
   });
   for (let i = 0; i < items.length; i += 500) {
-    await db().entities.customerPrediction.put(items.slice(i, i + 500)).go();
+    await db().entities.customerPrediction.put(items.slice(i, i + 500)).go({ concurrent: 8 });
     await onProgress(Math.min(items.length, i + 500));
   }
   const { models } = fit;

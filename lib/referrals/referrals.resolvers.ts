@@ -1,0 +1,264 @@
+import { GraphQLError } from 'graphql';
+import { ZodError } from 'zod';
+import type { CustomerItem } from '../customers/index.js';
+import type { Resolvers } from '../graphql/__generated__/resolvers.js';
+import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
+import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
+import { localIdOf } from '../graphql/ids.js';
+import { mutation } from '../graphql/user-errors.js';
+import type { ApiScope } from '../shops/index.js';
+import type { ReferralItem, ReferralProgramItem } from './referrals.entities.js';
+import { ReferralCustomerNotFoundError } from './referrals.errors.js';
+import {
+  referralCodeApplyInput,
+  referralCodeRequestInput,
+  referralCouponMarkUsedInput,
+  referralDecisionInput,
+  referralFilterInput,
+  referralProgramUpdateInput,
+  referralStatsInput,
+  referralVisitTrackInput,
+  socialShareRecordInput,
+} from './referrals.inputs.js';
+import {
+  adminRejectReferral,
+  applyReferralCode,
+  approveReferral,
+  countByStatus,
+  ensureReferralMember,
+  getReferralCoupon,
+  getReferralProgram,
+  listAllReferralsOfReferrer,
+  listReferrals,
+  loadCustomerReferral,
+  markReferralCouponUsed,
+  recordSocialShare,
+  referralStats,
+  requestVanityCode,
+  requireEnabledProgram,
+  rewardsPaid,
+  trackVisit,
+  updateReferralProgram,
+  urlFor,
+  visitsOf,
+  type CustomerReferralSummary,
+} from './referrals.service.js';
+
+const nowOf = (ctx: GraphQLContext) => ctx.clock.now().toISOString();
+const money = (amount: number, ctx: GraphQLContext) => ({ amount, currencyCode: ctx.shop.currencyCode });
+
+/**
+ * Given the `customer` argument of a referral mutation, returns whom it acts for: a storefront
+ * only for its signed-in customer; a secret key needs the scope and names an existing customer.
+ */
+async function actingCustomer(ctx: GraphQLContext, customer: string | null | undefined, scope: ApiScope): Promise<CustomerItem> {
+  if (ctx.principal.kind === 'PUBLISHABLE') {
+    const me = await ctx.me();
+    if (!me) throw forbidden('This needs a customer token');
+    if (customer && localIdOf(customer, 'Customer') !== me.customerId) throw new ReferralCustomerNotFoundError();
+    return me;
+  }
+  requireScope(ctx, scope);
+  const customerId = customer ? localIdOf(customer, 'Customer') : undefined;
+  const found = customerId ? await ctx.loaders.customer.load(customerId) : undefined;
+  if (!found) throw new ReferralCustomerNotFoundError();
+  return found;
+}
+
+function badInput(error: unknown, argumentName: string): never {
+  if (error instanceof ZodError) {
+    throw new GraphQLError(error.issues.map((i) => `${[argumentName, ...i.path.map(String)].join('.')}: ${i.message}`).join('; '), {
+      extensions: { code: 'BAD_USER_INPUT', argumentName },
+    });
+  }
+  throw error;
+}
+
+/** One read of a referrer's referrals per summary object, shared by its fields. */
+const referralsOfSummary = new WeakMap<CustomerReferralSummary, Promise<ReferralItem[]>>();
+function referralsOf(summary: CustomerReferralSummary): Promise<ReferralItem[]> {
+  let list = referralsOfSummary.get(summary);
+  if (!list) {
+    list = listAllReferralsOfReferrer(summary.program.tenantId, summary.member.customerId);
+    referralsOfSummary.set(summary, list);
+  }
+  return list;
+}
+
+async function readableCustomer(ctx: GraphQLContext, customerId: string): Promise<CustomerItem | null> {
+  if (customerId === 'NONE') return null;
+  const customer = await ctx.loaders.customer.load(customerId);
+  if (!customer || !(await canReadCustomer(ctx, customer, 'CUSTOMERS_READ'))) return null;
+  return customer;
+}
+
+const offerView = (program: ReferralProgramItem, ctx: GraphQLContext) => ({
+  ...program.refereeReward,
+  minimumOrderAmount: money(program.refereeReward.minimumOrderAmount, ctx),
+});
+
+export const referralResolvers: Resolvers = {
+  Query: {
+    referralProgram: async (_root, _args, ctx) => {
+      requireScope(ctx, 'REFERRALS_READ');
+      return (await getReferralProgram(ctx.tenantId)) ?? null;
+    },
+    referrals: async (_root, { filter, first, after }, ctx) => {
+      requireScope(ctx, 'REFERRALS_READ');
+      let valid;
+      try {
+        valid = referralFilterInput.parse(filter);
+      } catch (error) {
+        badInput(error, 'filter');
+      }
+      const list = `referrals:${valid?.referrer ?? ''}:${valid?.status ?? ''}:${valid?.reason ?? ''}`;
+      const referrerId = valid?.referrer ? (localIdOf(valid.referrer, 'Customer') ?? '-') : undefined;
+      const page = await listReferrals({
+        tenantId: ctx.tenantId,
+        referrerId,
+        status: valid?.status,
+        reason: valid?.reason,
+        first: pageSize(first),
+        cursor: decodeCursor(ctx.tenantId, list, after),
+      });
+      return connection(ctx.tenantId, list, page);
+    },
+    referralStats: async (_root, args, ctx) => {
+      requireScope(ctx, 'REFERRALS_READ');
+      let valid;
+      try {
+        valid = referralStatsInput.parse(args);
+      } catch (error) {
+        badInput(error, 'from');
+      }
+      const from = new Date(valid.from).toISOString();
+      const to = new Date(valid.to).toISOString();
+      const stats = await referralStats(ctx.tenantId, from, to);
+      return {
+        from,
+        to,
+        total: stats.total,
+        byStatus: stats.byStatus,
+        byRejectionReason: stats.byRejectionReason,
+        topReferrers: await Promise.all(
+          stats.topReferrers.map(async (r) => ({ referrer: await readableCustomer(ctx, r.referrerId), completed: r.completed, total: r.total, rewardPoints: r.rewardPoints })),
+        ),
+      };
+    },
+    referralCoupon: async (_root, { code }, ctx) => {
+      requireScope(ctx, 'REFERRALS_READ');
+      return (await getReferralCoupon(ctx.tenantId, code)) ?? null;
+    },
+  },
+  Mutation: {
+    referralProgramUpdate: async (_root, { input }, ctx) => {
+      requireScope(ctx, 'REFERRALS_WRITE');
+      return mutation(async () => ({ program: await updateReferralProgram(ctx.tenantId, referralProgramUpdateInput.parse(input), nowOf(ctx)) }), { program: null });
+    },
+    referralCodeRequest: async (_root, { input }, ctx) => {
+      const valid = referralCodeRequestInput.safeParse(input);
+      const customer = await actingCustomer(ctx, valid.success ? valid.data.customer : null, 'REFERRALS_WRITE');
+      return mutation(
+        async () => {
+          const parsed = referralCodeRequestInput.parse(input);
+          const program = await requireEnabledProgram(ctx.tenantId);
+          const member = parsed.vanity
+            ? await requestVanityCode(program, customer.customerId, parsed.vanity, nowOf(ctx))
+            : await ensureReferralMember(program, customer.customerId, nowOf(ctx));
+          return { referral: { program, member } };
+        },
+        { referral: null },
+      );
+    },
+    referralVisitTrack: async (_root, { input }, ctx) => {
+      // Any key of the shop may count a click; nothing about the code leaks either way.
+      const parsed = referralVisitTrackInput.safeParse(input);
+      if (!parsed.success) return { recorded: false, userErrors: [] };
+      return { recorded: await trackVisit(ctx.tenantId, parsed.data.code, nowOf(ctx)), userErrors: [] };
+    },
+    referralCodeApply: async (_root, { input }, ctx) => {
+      return mutation(
+        async () => {
+          const parsed = referralCodeApplyInput.parse(input);
+          let customer: CustomerItem | undefined;
+          if (ctx.principal.kind === 'PUBLISHABLE') customer = await ctx.me();
+          else if (parsed.customer) customer = await actingCustomer(ctx, parsed.customer, 'REFERRALS_WRITE');
+          else requireScope(ctx, 'REFERRALS_WRITE');
+          const result = await applyReferralCode(ctx.tenantId, parsed.code, customer, nowOf(ctx));
+          if (!result.valid) return { valid: false, reason: result.reason, offer: null, coupon: null };
+          return { valid: true, reason: null, offer: offerView(result.program, ctx), coupon: result.coupon ?? null };
+        },
+        { valid: false, reason: null, offer: null, coupon: null },
+      );
+    },
+    referralApprove: async (_root, { input }, ctx) => {
+      requireScope(ctx, 'REFERRALS_WRITE');
+      return mutation(async () => ({ referral: await approveReferral(ctx.tenantId, referralDecisionInput.parse(input).orderId, nowOf(ctx)) }), { referral: null });
+    },
+    referralReject: async (_root, { input }, ctx) => {
+      requireScope(ctx, 'REFERRALS_WRITE');
+      return mutation(async () => ({ referral: await adminRejectReferral(ctx.tenantId, referralDecisionInput.parse(input).orderId, nowOf(ctx)) }), { referral: null });
+    },
+    referralCouponMarkUsed: async (_root, { input }, ctx) => {
+      requireScope(ctx, 'REFERRALS_WRITE');
+      return mutation(
+        async () => {
+          const parsed = referralCouponMarkUsedInput.parse(input);
+          return { coupon: await markReferralCouponUsed(ctx.tenantId, parsed.code, parsed.orderId, nowOf(ctx)) };
+        },
+        { coupon: null },
+      );
+    },
+    socialShareRecord: async (_root, { input }, ctx) => {
+      const valid = socialShareRecordInput.safeParse(input);
+      const customer = await actingCustomer(ctx, valid.success ? valid.data.customer : null, 'LOYALTY_WRITE');
+      return mutation(
+        async () => {
+          const parsed = socialShareRecordInput.parse(input);
+          const shop = { tenantId: ctx.tenantId, currencyCode: ctx.shop.currencyCode, timeZone: ctx.shop.timeZone };
+          const { points, replayed } = await recordSocialShare(shop, customer.customerId, parsed.channel, nowOf(ctx));
+          return { pointsEarned: points, replayed };
+        },
+        { pointsEarned: 0, replayed: false },
+      );
+    },
+  },
+  Customer: {
+    referral: async (customer, _args, ctx) => {
+      if (!(await canReadCustomer(ctx, customer, 'REFERRALS_READ'))) throw forbidden('This needs a secret key with scope REFERRALS_READ');
+      return (await loadCustomerReferral(ctx.tenantId, customer.customerId, nowOf(ctx))) ?? null;
+    },
+  },
+  CustomerReferral: {
+    code: (s) => s.member.code,
+    url: (s) => urlFor(s.program, s.member.code),
+    visits: (s) => visitsOf(s.program.tenantId, s.member.codes),
+    referralsByStatus: async (s) => countByStatus(await referralsOf(s)),
+    rewardsEarned: async (s) => rewardsPaid(await referralsOf(s)),
+  },
+  ReferralProgram: {
+    referrerReward: (p) =>
+      p.referrerReward.type === 'POINTS' ? { type: 'POINTS', points: p.referrerReward.points, rewardId: null } : { type: 'REWARD', points: null, rewardId: p.referrerReward.rewardId },
+    refereeReward: (p, _a, ctx) => offerView(p, ctx),
+    minimumOrderAmount: (p, _a, ctx) => money(p.minimumOrderAmount, ctx),
+    maxPerMonth: (p) => p.maxPerMonth ?? null,
+    maxPerYear: (p) => p.maxPerYear ?? null,
+    codePrefix: (p) => p.codePrefix ?? null,
+    codeValidityDays: (p) => p.codeValidityDays ?? null,
+  },
+  Referral: {
+    referrer: (r, _a, ctx) => readableCustomer(ctx, r.referrerId),
+    referee: (r, _a, ctx) => readableCustomer(ctx, r.refereeId),
+    flags: (r) => r.flags as ReferralItem['reason'][],
+    signals: (r) => r.signals as never,
+    orderTotal: (r, _a, ctx) => money(r.orderTotal, ctx),
+    rewardPoints: (r) => r.rewardPoints ?? null,
+    rewardedAt: (r) => r.rewardedAt ?? null,
+    refereeCouponCode: (r) => r.refereeCouponCode ?? null,
+    referrerCouponCode: (r) => r.referrerCouponCode ?? null,
+  },
+  ReferralCoupon: {
+    minimumOrderAmount: (c, _a, ctx) => money(c.minimumOrderAmount, ctx),
+    orderId: (c) => c.orderId ?? null,
+  },
+};
