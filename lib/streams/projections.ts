@@ -1,8 +1,8 @@
-import { loyaltyProjection } from '../loyalty/index.js';
+import { loyaltyProjection, surveyCompletedEarnProjection } from '../loyalty/index.js';
 import { referralProjection } from '../referrals/index.js';
 import { metricsProjection } from '../metrics/metrics.projection.js';
 import { surveyProjections } from '../surveys/index.js';
 import type { Projection } from './handler.js';
 
 /** Every read model the stream maintains, in the order they are applied. */
-export const projections: Projection[] = [metricsProjection, ...surveyProjections, loyaltyProjection, referralProjection];
+export const projections: Projection[] = [metricsProjection, ...surveyProjections, loyaltyProjection, surveyCompletedEarnProjection, referralProjection];

@@ -26,6 +26,7 @@ import {
 } from './surveys.errors.js';
 import type { FeedbackFollowUpItem, SurveyInvitationItem, SurveyItem, SurveyResponseItem } from './surveys.entities.js';
 import type { QuestionInput, SurveyCreateInput, SurveyUpdateInput } from './surveys.inputs.js';
+import { loadCustomerReferral } from '../referrals/index.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const defaultInvitationExpiryDays = 14;
@@ -332,20 +333,19 @@ export interface SubmitResult {
 }
 
 /**
- * Hook for the referrals domain: given a promoter, returns their referral code. No referrals
- * domain exists yet, so this returns null; wire it through `lib/referrals/index.ts` when it does.
+ * Closing the loop: a promoter is handed their referral code (created on first use) so the
+ * storefront can invite them to refer a friend; null while the shop runs no referral program.
  */
-export async function referralCodeForPromoter(_tenantId: string, _customerId: string): Promise<string | null> {
-  return null;
+export async function referralCodeForPromoter(tenantId: string, customerId: string, now: Date): Promise<string | null> {
+  try {
+    const referral = await loadCustomerReferral(tenantId, customerId, now.toISOString());
+    return referral?.program.enabled ? referral.member.code : null;
+  } catch (error) {
+    // The response is stored by now: a referral hiccup must not turn its success into an error.
+    console.error(JSON.stringify({ level: 'error', message: 'referral code for promoter failed', tenantId, error: String(error) }));
+    return null;
+  }
 }
-
-/**
- * Hook for the loyalty domain's `SURVEY_COMPLETED` earn rule (once per survey and customer). The
- * loyalty service is not available to this domain yet, so nothing is emitted; the stored response
- * (a stream INSERT of entity `surveyresponse`) is the event a loyalty projection can consume,
- * keyed by (surveyId, customerId) for its once-per-survey rule.
- */
-export async function onSurveyCompleted(_response: SurveyResponseItem): Promise<void> {}
 
 /**
  * Validates and stores a response. Every answer is checked against its question (all issues are
@@ -438,8 +438,7 @@ export async function submitResponse(
       return items;
     });
     if (outcome.ok) {
-      await onSurveyCompleted(response);
-      const referralCode = response.npsCategory === 'PROMOTER' ? await referralCodeForPromoter(tenantId, customerId) : null;
+      const referralCode = response.npsCategory === 'PROMOTER' ? await referralCodeForPromoter(tenantId, customerId, now) : null;
       return { response, followUp, referralCode };
     }
     const failed = outcome.reasons.map((r, i) => (r === 'ConditionalCheckFailed' ? kinds[i] : undefined));
