@@ -3,3 +3,4 @@ export * from './contribution.js';
 export * from './reports.js';
 export * from './metrics.errors.js';
 export { listCustomerActivities } from './activities.js';
+export { getCustomerSegment } from './metrics.segments.js';

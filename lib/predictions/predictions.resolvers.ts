@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
 import { mutation } from '../graphql/user-errors.js';
+import { getCustomerSegment } from '../metrics/index.js';
 import { runIdempotent } from '../idempotency/index.js';
 import type { PredictionModels } from './clv.js';
 import type { CustomerPredictionItem, PredictionJobItem, PredictionModelItem } from './predictions.entities.js';
@@ -21,6 +22,7 @@ export type { PredictionJobItem };
 
 /** What `Customer.prediction` resolves from: the stored summary and the shop's model. */
 export interface CustomerPredictionView {
+  customerId: string;
   status: 'OK' | 'INSUFFICIENT_DATA' | 'NOT_FITTED';
   reason: string | null;
   models: PredictionModels | undefined;
@@ -125,10 +127,11 @@ export const predictionResolvers: Resolvers = {
       if (!(await canReadCustomer(ctx, customer, 'METRICS_READ'))) throw forbidden('This needs a secret key with scope METRICS_READ');
       const state = requestState(ctx);
       const [model, item] = await Promise.all([state.model, state.loader.load(customer.customerId)]);
-      if (!model) return { status: 'NOT_FITTED', reason: 'No fit has run yet', models: undefined, item: undefined };
-      if (model.status !== 'OK') return { status: 'INSUFFICIENT_DATA', reason: model.reason ?? null, models: undefined, item: undefined };
-      if (!item) return { status: 'INSUFFICIENT_DATA', reason: 'The customer had no counted order at the last fit', models: undefined, item: undefined };
-      return { status: 'OK', reason: null, models: modelsOf(model), item };
+      const { customerId } = customer;
+      if (!model) return { customerId, status: 'NOT_FITTED', reason: 'No fit has run yet', models: undefined, item: undefined };
+      if (model.status !== 'OK') return { customerId, status: 'INSUFFICIENT_DATA', reason: model.reason ?? null, models: undefined, item: undefined };
+      if (!item) return { customerId, status: 'INSUFFICIENT_DATA', reason: 'The customer had no counted order at the last fit', models: undefined, item: undefined };
+      return { customerId, status: 'OK', reason: null, models: modelsOf(model), item };
     },
   },
   CustomerPrediction: {
@@ -145,6 +148,12 @@ export const predictionResolvers: Resolvers = {
     frequency: (view) => view.item?.x ?? null,
     recencyWeeks: (view) => view.item?.tx ?? null,
     ageWeeks: (view) => view.item?.T ?? null,
+    // Never a silent nonsense number: without a fit, the empirical risk of the metrics stands in.
+    fallbackChurnRisk: async (view, _args, ctx) => {
+      if (view.status === 'OK') return null;
+      const risk = (await getCustomerSegment(ctx.tenantId, view.customerId, ctx.clock.now()))?.churnRisk;
+      return risk ? { ...risk, expectedNextOrderAt: risk.expectedNextOrderAt?.toISOString() ?? null } : null;
+    },
   },
   PredictionJob: {
     id: (job) => job.jobId,

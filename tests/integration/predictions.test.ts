@@ -185,11 +185,14 @@ describe('predictions with too little data', () => {
     await runScheduledPredictions(t.tenantId, t.clock);
 
     const model = (await t.gql(MODEL)).data!.predictionModel;
-    const customer = await t.gql(`{ customerByExternalId(externalId: "small-1") { prediction { status reason probabilityAlive predictedValue { amount } } } }`);
+    const customer = await t.gql(`{ customerByExternalId(externalId: "small-1") { churnRisk { level daysSinceLastOrder } prediction { status reason probabilityAlive predictedValue { amount } fallbackChurnRisk { level daysSinceLastOrder } } } }`);
 
     expect(model).toMatchObject({ status: 'INSUFFICIENT_DATA', customers: 12, parameters: null });
     expect(model.reason).toMatch(/200/);
-    expect(customer.data!.customerByExternalId.prediction).toEqual({ status: 'INSUFFICIENT_DATA', reason: model.reason, probabilityAlive: null, predictedValue: null });
+    const { churnRisk, prediction } = customer.data!.customerByExternalId;
+    expect(prediction).toMatchObject({ status: 'INSUFFICIENT_DATA', reason: model.reason, probabilityAlive: null, predictedValue: null });
+    expect(churnRisk).not.toBeNull();
+    expect(prediction.fallbackChurnRisk).toEqual(churnRisk);
   });
 
   it('refits at most once a day from the schedule', async () => {
