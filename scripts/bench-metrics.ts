@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { newMeter, withMeter, dynamo, ensureTable, type DbMeter } from '../lib/db/client.js';
 import { systemClock } from '../lib/common/clock.js';
-import { callGraphQL } from '../tests/fixtures/api.js';
+import { callGraphQL } from './local/invoke.js';
 import { startDynamoDbLocal } from './local/dynamodb-local.js';
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { newMeter, withMeter, dynamo, ensureTable, type DbMeter } from '../lib/db/client.js';
 import { systemClock } from '../lib/common/clock.js';
-import { callGraphQL } from '../tests/fixtures/api.js';
+import { callGraphQL } from './local/invoke.js';
 import { startDynamoDbLocal } from './local/dynamodb-local.js';
 import { generateDemoShop } from './seed/demo-shop.js';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RFM_GROUPS, type RfmGroup } from '../metrics/index.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -33,6 +34,7 @@ export const customerFilterInput = z
     newsletter: z.enum(['SUBSCRIBED', 'UNSUBSCRIBED', 'NOT_SUBSCRIBED']).nullish(),
     probabilityAliveBelow: z.number().min(0).max(1).nullish(),
     predictedValueAbove: z.number().int().min(0).nullish(),
+    segment: z.enum(RFM_GROUPS as [RfmGroup, ...RfmGroup[]]).nullish(),
   })
   .nullish();
 export type CustomerFilterInput = z.infer<typeof customerFilterInput>;

@@ -5,6 +5,7 @@ import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
 import { localIdOf, toGlobalId } from '../graphql/ids.js';
 import { mutation } from '../graphql/user-errors.js';
 import { listOrdersForCustomer } from '../orders/index.js';
+import { listCustomerIdsBySegment } from '../metrics/index.js';
 import { listCustomerIdsByPrediction } from '../predictions/index.js';
 import { CustomerNotFoundError } from './customers.errors.js';
 import { customerFilterInput, customerUpsertInput } from './customers.inputs.js';
@@ -42,8 +43,20 @@ export const customerResolvers: Resolvers = {
         });
       }
       const filter = parsed.data;
-      const byPrediction = args.sort === 'PREDICTED_VALUE_DESC' || filter?.probabilityAliveBelow != null || filter?.predictedValueAbove != null;
       const list = `customers:${args.sort ?? 'DEFAULT'}:${JSON.stringify(filter ?? {})}`;
+      if (filter?.segment) {
+        requireScope(ctx, 'METRICS_READ');
+        if (args.sort === 'PREDICTED_VALUE_DESC' || filter.tag || filter.newsletter || filter.hasOrders != null || filter.probabilityAliveBelow != null || filter.predictedValueAbove != null) {
+          throw new GraphQLError('The segment filter cannot be combined with other filters or a sort', {
+            extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter' },
+          });
+        }
+        const page = await listCustomerIdsBySegment({ tenantId: ctx.tenantId, group: filter.segment, first: pageSize(args.first), cursor: decodeCursor(ctx.tenantId, list, args.after) });
+        const customers = await Promise.all(page.items.map((id) => ctx.loaders.customer.load(id)));
+        const present = customers.flatMap((customer, i) => (customer ? [{ customer, cursor: page.cursors[i]! }] : []));
+        return connection(ctx.tenantId, list, { items: present.map((p) => p.customer), cursors: present.map((p) => p.cursor), hasNextPage: page.hasNextPage });
+      }
+      const byPrediction = args.sort === 'PREDICTED_VALUE_DESC' || filter?.probabilityAliveBelow != null || filter?.predictedValueAbove != null;
       if (byPrediction) {
         requireScope(ctx, 'METRICS_READ');
         if (filter?.tag || filter?.newsletter || filter?.hasOrders != null) {

@@ -1,6 +1,8 @@
 import { customerResolvers } from '../customers/customers.resolvers.js';
 import { loyaltyResolvers } from '../loyalty/loyalty.resolvers.js';
 import { metricsResolvers } from '../metrics/metrics.resolvers.js';
+import { metricsSegmentResolvers } from '../metrics/metrics.segments.resolvers.js';
+import { domainReportResolvers } from '../metrics/domain-reports.resolvers.js';
 import { orderResolvers } from '../orders/orders.resolvers.js';
 import { predictionResolvers } from '../predictions/predictions.resolvers.js';
 import { referralResolvers } from '../referrals/referrals.resolvers.js';
@@ -52,7 +54,7 @@ const nodeResolvers: Resolvers = {
 };
 
 /** Every domain's resolvers, merged type by type. */
-export const resolvers: Resolvers = mergeResolvers([nodeResolvers, shopResolvers, customerResolvers, orderResolvers, metricsResolvers, surveyResolvers, loyaltyResolvers, predictionResolvers, referralResolvers]);
+export const resolvers: Resolvers = mergeResolvers([nodeResolvers, shopResolvers, customerResolvers, orderResolvers, metricsResolvers, metricsSegmentResolvers, domainReportResolvers, surveyResolvers, loyaltyResolvers, predictionResolvers, referralResolvers]);
 
 function mergeResolvers(parts: Resolvers[]): Resolvers {
   const merged: Record<string, unknown> = {};

@@ -4,3 +4,5 @@ export * from './reports.js';
 export * from './metrics.errors.js';
 export { listCustomerActivities } from './activities.js';
 export { getCustomerSegment } from './metrics.segments.js';
+export { listCustomerIdsBySegment } from './metrics.segments.js';
+export { RFM_GROUPS, type RfmGroup } from './segments.js';

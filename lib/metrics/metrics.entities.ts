@@ -226,7 +226,8 @@ export function counterRangeKeys(
  * One run of the RFM segmentation of a tenant: the quintile thresholds customers are scored
  * against, the shop's median interval between orders (churn risk of one-order customers) and
  * how many customers each group had. The latest run scores customers on read; the runs over
- * time are the segment counts report. One item per run, never one per customer.
+ * time are the segment counts report. The customers of each group are member items
+ * (`metrics.segment-entities.ts`), kept for the latest run only.
  */
 export const MetricsSegmentRunEntity = new Entity({
   model: { entity: 'metricsSegmentRun', version: '1', service },
@@ -240,6 +241,10 @@ export const MetricsSegmentRunEntity = new Entity({
     medianIntervalDays: { type: 'number' },
     /** Group → number of customers. */
     counts: { type: 'any', required: true },
+    /** Set while the run's members are being written: such a run is not the latest yet. */
+    pending: { type: 'boolean' },
+    /** Set once the members of this run were deleted (a newer run replaced them). */
+    membersPurged: { type: 'boolean' },
   },
   indexes: {
     byTime: {

@@ -1,8 +1,10 @@
 import { loyaltyProjection, surveyCompletedEarnProjection } from '../loyalty/index.js';
 import { referralProjection } from '../referrals/index.js';
 import { metricsProjection } from '../metrics/metrics.projection.js';
+import { purchasesProjection } from '../metrics/metrics.purchases.js';
+import { domainReportProjections } from '../metrics/domain-reports.projections.js';
 import { surveyProjections } from '../surveys/index.js';
 import type { Projection } from './handler.js';
 
 /** Every read model the stream maintains, in the order they are applied. */
-export const projections: Projection[] = [metricsProjection, ...surveyProjections, loyaltyProjection, surveyCompletedEarnProjection, referralProjection];
+export const projections: Projection[] = [metricsProjection, purchasesProjection, ...surveyProjections, loyaltyProjection, surveyCompletedEarnProjection, referralProjection, ...domainReportProjections];

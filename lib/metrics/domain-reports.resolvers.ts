@@ -1,0 +1,119 @@
+import { GraphQLError } from 'graphql';
+import { ZodError, type z } from 'zod';
+import type { Resolvers } from '../graphql/__generated__/resolvers.js';
+import { requireScope, type GraphQLContext } from '../graphql/context.js';
+import { localIdOf } from '../graphql/ids.js';
+import { CSAT_SATISFIED_FROM, feedbackFigures, INVALID_CODE_REASONS, loyaltyRows, referralFigures } from './domain-reports.js';
+import type { DomainReport } from './domain-reports.entities.js';
+import { ALL_SCOPE } from './domain-reports.projections.js';
+import { getReportTimeZone, listDomainCounters } from './domain-reports.service.js';
+import { reportRangeInput, type ReportRangeInput } from './metrics.inputs.js';
+import { periodEnd, periodRange, periodStart, type Granularity, type PeriodKey } from './periods.js';
+
+// Queries have no userErrors: invalid arguments are a BAD_USER_INPUT naming the argument.
+function parseRange(args: unknown): ReportRangeInput {
+  try {
+    return reportRangeInput.parse(args);
+  } catch (error) {
+    if (!(error instanceof ZodError)) throw error;
+    const issues = (error as ZodError<z.infer<typeof reportRangeInput>>).issues;
+    throw new GraphQLError(issues.map((issue) => issue.message).join('; '), {
+      extensions: { code: 'BAD_USER_INPUT', argumentName: issues[0]?.path[0] !== undefined ? String(issues[0].path[0]) : undefined },
+    });
+  }
+}
+
+const LOYALTY_FORMULAS = [
+  'pointsIssued: EARN entries plus positive ADJUST entries in the period',
+  'pointsRedeemed: REDEEM entries in the period',
+  'pointsExpired: EXPIRE entries in the period',
+  'pointsReversed: REVERSE entries plus negative ADJUST entries in the period',
+  'redemptionRate = pointsRedeemed / pointsIssued x 100',
+  'breakageRate = pointsExpired / pointsIssued x 100',
+  'outstandingPoints: sum of every ledger entry up to the end of the period',
+  'members: members joined up to the end of the period; newMembers: joined in the period',
+];
+const REFERRAL_FORMULAS = [
+  "referrals are counted in the period of the referee's first order (placedAt)",
+  `referralsStarted: referrals whose code was valid (reason not ${INVALID_CODE_REASONS.join(', ')})`,
+  'referralsCompleted: referrals now COMPLETED; referralsRejected: referrals now REJECTED, by reason',
+  'completionRate = referralsCompleted / referralsStarted x 100',
+  "referredRevenue: order total of the completed referrals' first orders",
+];
+const FEEDBACK_FORMULAS = [
+  'responses are counted in the period of their first submission, invitations in the period they are due to be sent',
+  'NPS = %promoters (9-10) - %detractors (0-6) over NPS surveys',
+  `CSAT = responses scoring ${CSAT_SATISFIED_FROM} or more / responses x 100 over CSAT surveys (1-5)`,
+  'CES = sum of scores / responses over CES surveys (1-7)',
+  'responseRate = invitedResponses / invitations x 100',
+];
+
+function definitions(granularity: Granularity, timeZone: string, currencyCode: string | null, formulas: string[]) {
+  return { granularity, timeZone, currencyCode, formulas };
+}
+
+function bounds(period: PeriodKey, granularity: Granularity, timeZone: string) {
+  return { period, startsAt: periodStart(period, granularity, timeZone).toISOString(), endsAt: periodEnd(period, granularity, timeZone).toISOString() };
+}
+
+async function readRange(ctx: GraphQLContext, report: DomainReport, scope: string, input: ReportRangeInput, fromStart: boolean) {
+  const [timeZone, items] = await Promise.all([
+    getReportTimeZone(ctx.tenantId),
+    listDomainCounters({ tenantId: ctx.tenantId, report, scope, granularity: input.granularity, first: fromStart ? undefined : input.from, last: input.to }),
+  ]);
+  return { timeZone, items, range: periodRange(input.from, input.to) };
+}
+
+export const domainReportResolvers: Resolvers = {
+  Query: {
+    loyaltyReport: async (_root, args, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      const input = parseRange(args);
+      // Outstanding points and members are running sums: every period up to `to` is read.
+      const { timeZone, items, range } = await readRange(ctx, 'LOYALTY', ALL_SCOPE, input, true);
+      return {
+        definitions: definitions(input.granularity, timeZone, null, LOYALTY_FORMULAS),
+        from: input.from,
+        to: input.to,
+        periods: loyaltyRows(items, range).map((row) => ({ ...row, ...bounds(row.period, input.granularity, timeZone) })),
+      };
+    },
+    referralReport: async (_root, args, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      const input = parseRange(args);
+      const { timeZone, items, range } = await readRange(ctx, 'REFERRAL', ALL_SCOPE, input, false);
+      return {
+        definitions: definitions(input.granularity, timeZone, ctx.shop.currencyCode, REFERRAL_FORMULAS),
+        from: input.from,
+        to: input.to,
+        periods: range.map((period) => {
+          const figures = referralFigures(items.get(period) ?? {});
+          return {
+            ...bounds(period, input.granularity, timeZone),
+            ...figures,
+            rejectedByReason: figures.rejectedByReason as Array<{ reason: never; count: number }>,
+            referredRevenue: { amount: figures.referredRevenue, currencyCode: ctx.shop.currencyCode },
+          };
+        }),
+      };
+    },
+    feedbackReport: async (_root, args, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      const input = parseRange({ granularity: args.granularity, from: args.from, to: args.to });
+      let scope = ALL_SCOPE;
+      if (args.surveyId !== null && args.surveyId !== undefined) {
+        const surveyId = localIdOf(args.surveyId, 'Survey');
+        if (!surveyId) throw new GraphQLError('surveyId is not a Survey id', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'surveyId' } });
+        scope = surveyId;
+      }
+      const { timeZone, items, range } = await readRange(ctx, 'FEEDBACK', scope, input, false);
+      return {
+        definitions: definitions(input.granularity, timeZone, null, FEEDBACK_FORMULAS),
+        from: input.from,
+        to: input.to,
+        surveyId: args.surveyId ?? null,
+        periods: range.map((period) => ({ ...bounds(period, input.granularity, timeZone), ...feedbackFigures(items.get(period) ?? {}) })),
+      };
+    },
+  },
+};
