@@ -1,4 +1,5 @@
 export { loyaltyProjection } from './loyalty.projection.js';
+export { getMember as getLoyaltyMember } from './loyalty.service.js';
 export { expireDuePoints, reevaluateTiers, earnForOrder, reverseForRefund, reverseForCancellation, type LoyaltyShop } from './loyalty.service.js';
 export type { LoyaltyMemberItem, LoyaltyProgramItem, LoyaltyRewardItem, LoyaltyCouponItem } from './loyalty.entities.js';
 export type {

@@ -47,6 +47,29 @@ export const DomainCounterMarkEntity = new Entity({
   },
 });
 
+/**
+ * A customer's counted orders in one period, per group (M: placed as a loyalty member, N: not),
+ * so the membership split knows when a customer becomes active or a repeat buyer in the period.
+ * Written with a condition on its `orders`.
+ */
+export const DomainCustomerPeriodEntity = new Entity({
+  model: { entity: 'domainCustomerPeriod', version: '1', service: 'retention' },
+  attributes: {
+    tenantId: { type: 'string', required: true, readOnly: true },
+    customerId: { type: 'string', required: true, readOnly: true },
+    granularity: { type: ['WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const, required: true, readOnly: true },
+    period: { type: 'string', required: true, readOnly: true },
+    group: { type: ['M', 'N'] as const, required: true, readOnly: true },
+    orders: { type: 'number', required: true },
+  },
+  indexes: {
+    byCustomer: {
+      pk: { field: 'pk', composite: ['tenantId', 'customerId'], casing: 'none' },
+      sk: { field: 'sk', composite: ['granularity', 'period', 'group'], casing: 'none' },
+    },
+  },
+});
+
 export interface DomainCounterId {
   readonly tenantId: string;
   readonly report: DomainReport;
@@ -57,6 +80,12 @@ export interface DomainCounterId {
 
 const counterConversions = createConversions(DomainCounterEntity);
 const markConversions = createConversions(DomainCounterMarkEntity);
+const customerPeriodConversions = createConversions(DomainCustomerPeriodEntity);
+
+/** Given a customer-period-group identity, returns its table keys. */
+export function domainCustomerPeriodKey(id: { tenantId: string; customerId: string; granularity: Granularity; period: PeriodKey; group: 'M' | 'N' }): Record<string, string> {
+  return customerPeriodConversions.fromComposite.toKeys({ ...id }) as Record<string, string>;
+}
 
 /** Given a counter item's identity, returns its table keys. */
 export function domainCounterKey(id: DomainCounterId): Record<string, string> {

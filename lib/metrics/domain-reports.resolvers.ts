@@ -1,9 +1,9 @@
 import { GraphQLError } from 'graphql';
 import { ZodError, type z } from 'zod';
-import type { Resolvers } from '../graphql/__generated__/resolvers.js';
+import type { ReferralReason, Resolvers } from '../graphql/__generated__/resolvers.js';
 import { requireScope, type GraphQLContext } from '../graphql/context.js';
 import { localIdOf } from '../graphql/ids.js';
-import { CSAT_SATISFIED_FROM, feedbackFigures, INVALID_CODE_REASONS, loyaltyRows, referralFigures } from './domain-reports.js';
+import { CSAT_SATISFIED_FROM, feedbackFigures, groupPurchaseFigures, INVALID_CODE_REASONS, loyaltyRows, referralFigures, type CounterValues, type MembershipGroup } from './domain-reports.js';
 import type { DomainReport } from './domain-reports.entities.js';
 import { ALL_SCOPE } from './domain-reports.projections.js';
 import { getReportTimeZone, listDomainCounters } from './domain-reports.service.js';
@@ -32,7 +32,20 @@ const LOYALTY_FORMULAS = [
   'breakageRate = pointsExpired / pointsIssued x 100',
   'outstandingPoints: sum of every ledger entry up to the end of the period',
   'members: members joined up to the end of the period; newMembers: joined in the period',
+  'memberPurchases / nonMemberPurchases: orders placed (not cancelled) in the period by customers who had joined at or before the order / all others',
+  'revenue: order totals net of refunds; averageOrderValue = revenue / orders',
+  'repeatPurchaseRate = customers of the group with 2 or more orders in the period / customers of the group with an order in the period x 100',
 ];
+
+function purchases(values: CounterValues, group: MembershipGroup, ctx: GraphQLContext) {
+  const f = groupPurchaseFigures(values, group);
+  return {
+    ...f,
+    revenue: { amount: f.revenue, currencyCode: ctx.shop.currencyCode },
+    averageOrderValue:
+      f.averageOrderValue === null ? null : { amount: Math.floor(f.averageOrderValue + 0.5), exactAmount: f.averageOrderValue, currencyCode: ctx.shop.currencyCode },
+  };
+}
 const REFERRAL_FORMULAS = [
   "referrals are counted in the period of the referee's first order (placedAt)",
   `referralsStarted: referrals whose code was valid (reason not ${INVALID_CODE_REASONS.join(', ')})`,
@@ -72,10 +85,15 @@ export const domainReportResolvers: Resolvers = {
       // Outstanding points and members are running sums: every period up to `to` is read.
       const { timeZone, items, range } = await readRange(ctx, 'LOYALTY', ALL_SCOPE, input, true);
       return {
-        definitions: definitions(input.granularity, timeZone, null, LOYALTY_FORMULAS),
+        definitions: definitions(input.granularity, timeZone, ctx.shop.currencyCode, LOYALTY_FORMULAS),
         from: input.from,
         to: input.to,
-        periods: loyaltyRows(items, range).map((row) => ({ ...row, ...bounds(row.period, input.granularity, timeZone) })),
+        periods: loyaltyRows(items, range).map(({ values, ...row }) => ({
+          ...row,
+          ...bounds(row.period, input.granularity, timeZone),
+          memberPurchases: purchases(values, 'M', ctx),
+          nonMemberPurchases: purchases(values, 'N', ctx),
+        })),
       };
     },
     referralReport: async (_root, args, ctx) => {
@@ -91,7 +109,8 @@ export const domainReportResolvers: Resolvers = {
           return {
             ...bounds(period, input.granularity, timeZone),
             ...figures,
-            rejectedByReason: figures.rejectedByReason as Array<{ reason: never; count: number }>,
+            // The reasons are the stored referral reasons, the SDL enum's values.
+            rejectedByReason: figures.rejectedByReason as Array<{ reason: ReferralReason; count: number }>,
             referredRevenue: { amount: figures.referredRevenue, currencyCode: ctx.shop.currencyCode },
           };
         }),

@@ -1,10 +1,13 @@
-import { QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../db/client.js';
 import { backoff } from '../db/transactions.js';
-import { diffDeltas, type CounterValues, type PeriodDelta } from './domain-reports.js';
-import { domainCounterKey, domainCounterMarkKey, type DomainReport } from './domain-reports.entities.js';
+import { diffDeltas, type CounterValues, type MembershipGroup, type MembershipOrderFacts, type PeriodDelta } from './domain-reports.js';
+import { domainCounterKey, domainCounterMarkKey, domainCustomerPeriodKey, type DomainCounterId, type DomainReport } from './domain-reports.entities.js';
 import { getMetricsState } from './metrics.service.js';
-import { GRANULARITIES, type Granularity, type PeriodKey } from './periods.js';
+import { GRANULARITIES, periodOf, type Granularity, type PeriodKey } from './periods.js';
+
+/** The counters' scope for shop-wide figures. */
+const ALL = 'ALL';
 
 /** Marks outlive the stream's 24 h retention (and a Lambda's retries) with room to spare. */
 const markLifetimeSeconds = 7 * 86_400;
@@ -122,4 +125,107 @@ export async function listDomainCounters(args: {
     start = page.LastEvaluatedKey;
   } while (start);
   return result;
+}
+
+/**
+ * Given one order change's facts before and after, moves the members vs non-members counters
+ * (in the loyalty report's items) of every granularity: orders and revenue by the difference,
+ * active and repeat customers when the customer's count of counted orders in the period and group
+ * crosses 1 or 2. The customer-period items are written with a condition on the count read, the
+ * counters with ADD and the change's mark, in one transaction; a lost race reads again, a
+ * redelivered change finds its mark. Returns false when nothing had to change.
+ */
+export async function applyOrderToMembershipCounters(args: {
+  tenantId: string;
+  customerId: string;
+  markId: string;
+  before: MembershipOrderFacts | undefined;
+  after: MembershipOrderFacts | undefined;
+  now: Date;
+}): Promise<boolean> {
+  const { tenantId, customerId } = args;
+  if (JSON.stringify(args.before) === JSON.stringify(args.after)) return false;
+  const timeZone = await getReportTimeZone(tenantId);
+  const moves: Array<{ granularity: Granularity; group: MembershipGroup; period: PeriodKey; orders: number; revenue: number }> = [];
+  for (const granularity of GRANULARITIES) {
+    const byKey = new Map<string, (typeof moves)[number]>();
+    for (const [facts, sign] of [[args.before, -1], [args.after, 1]] as const) {
+      if (!facts?.counted) continue;
+      const period = periodOf(new Date(facts.at), granularity, timeZone);
+      const key = `${facts.group}|${period}`;
+      const move = byKey.get(key) ?? { granularity, group: facts.group, period, orders: 0, revenue: 0 };
+      move.orders += sign;
+      move.revenue += sign * facts.revenue;
+      byKey.set(key, move);
+    }
+    moves.push(...[...byKey.values()].filter((m) => m.orders !== 0 || m.revenue !== 0));
+  }
+  if (moves.length === 0) return false;
+  const mark: TransactItems[number] = {
+    Put: {
+      TableName: tableName(),
+      Item: { ...domainCounterMarkKey(tenantId, args.markId), ttl: Math.floor(args.now.getTime() / 1000) + markLifetimeSeconds },
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': 'pk' },
+    },
+  };
+  for (let attempt = 0; ; attempt++) {
+    const counts = await Promise.all(
+      moves.map(async (m) =>
+        m.orders === 0
+          ? 0
+          : Number(
+              (
+                await dynamo().doc.send(
+                  new GetCommand({
+                    TableName: tableName(),
+                    Key: domainCustomerPeriodKey({ tenantId, customerId, granularity: m.granularity, period: m.period, group: m.group }),
+                    ConsistentRead: true,
+                  }),
+                )
+              ).Item?.orders ?? 0,
+            ),
+      ),
+    );
+    const counters = new Map<string, { id: DomainCounterId; values: CounterValues }>();
+    const items: TransactItems = [mark];
+    moves.forEach((m, i) => {
+      const id: DomainCounterId = { tenantId, report: 'LOYALTY', scope: ALL, granularity: m.granularity, period: m.period };
+      const key = JSON.stringify(id);
+      const entry = counters.get(key) ?? { id, values: {} };
+      const p = m.group.toLowerCase();
+      const add = (name: string, amount: number) => {
+        if (amount !== 0) entry.values[`${p}${name}`] = (entry.values[`${p}${name}`] ?? 0) + amount;
+      };
+      add('Orders', m.orders);
+      add('Revenue', m.revenue);
+      if (m.orders !== 0) {
+        const before = counts[i]!;
+        const after = before + m.orders;
+        add('Active', Number(after > 0) - Number(before > 0));
+        add('Repeat', Number(after >= 2) - Number(before >= 2));
+        items.push({
+          Update: {
+            TableName: tableName(),
+            Key: domainCustomerPeriodKey({ tenantId, customerId, granularity: m.granularity, period: m.period, group: m.group }),
+            UpdateExpression: 'SET #orders = :after',
+            ConditionExpression: before === 0 ? 'attribute_not_exists(#orders) OR #orders = :before' : '#orders = :before',
+            ExpressionAttributeNames: { '#orders': 'orders' },
+            ExpressionAttributeValues: { ':after': after, ':before': before },
+          },
+        });
+      }
+      counters.set(key, entry);
+    });
+    for (const { id, values } of counters.values()) if (Object.keys(values).length > 0) items.push(counterUpdate(id, values));
+    try {
+      await dynamo().doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (!isCancelled(error)) throw error;
+      if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (attempt + 1 >= maxAttempts) throw error;
+      await backoff(attempt);
+    }
+  }
 }

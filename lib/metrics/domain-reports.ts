@@ -65,6 +65,7 @@ export function loyaltyMemberDeltas(member: { joined?: unknown; joinedAt?: unkno
 }
 
 export interface LoyaltyPeriodFigures {
+  values: CounterValues;
   pointsIssued: number;
   pointsRedeemed: number;
   pointsExpired: number;
@@ -99,6 +100,7 @@ export function loyaltyRows(items: ReadonlyMap<PeriodKey, CounterValues>, range:
     members += v.newMembers ?? 0;
     return {
       period,
+      values: v,
       pointsIssued: issued,
       pointsRedeemed: redeemed,
       pointsExpired: expired,
@@ -230,4 +232,53 @@ export function feedbackFigures(v: CounterValues): FeedbackPeriodFigures {
     csat: { score: rate(satisfied, csatResponses), satisfied, responses: csatResponses, satisfiedFrom: CSAT_SATISFIED_FROM },
     ces: { mean: cesResponses === 0 ? null : cesSum / cesResponses, sum: cesSum, responses: cesResponses },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Members vs non-members
+
+/** M: an order placed by a joined loyalty member (joined at or before the order), N: any other. */
+export type MembershipGroup = 'M' | 'N';
+
+export interface MembershipOrderFacts {
+  readonly at: string;
+  readonly group: MembershipGroup;
+  /** Not cancelled. */
+  readonly counted: boolean;
+  /** total − refunded, minor units. */
+  readonly revenue: number;
+}
+
+/** Given an order image and the customer's loyalty membership, returns its facts for the split. */
+export function membershipOrderFacts(
+  order: { placedAt?: unknown; status?: unknown; total?: unknown; refunded?: unknown } | undefined,
+  member: { joined?: unknown; joinedAt?: unknown } | undefined,
+): MembershipOrderFacts | undefined {
+  if (!order || typeof order.placedAt !== 'string') return undefined;
+  const joined = member?.joined === true && typeof member.joinedAt === 'string' && Date.parse(member.joinedAt) <= Date.parse(order.placedAt);
+  return {
+    at: order.placedAt,
+    group: joined ? 'M' : 'N',
+    counted: order.status !== 'CANCELLED',
+    revenue: Number(order.total ?? 0) - Number(order.refunded ?? 0),
+  };
+}
+
+export interface GroupPurchaseFigures {
+  customers: number;
+  repeatCustomers: number;
+  repeatPurchaseRate: number | null;
+  orders: number;
+  revenue: number;
+  averageOrderValue: number | null;
+}
+
+/** The purchase figures of one group in a period from its counters (`<g>Active`, `<g>Repeat`, `<g>Orders`, `<g>Revenue`). */
+export function groupPurchaseFigures(v: CounterValues, group: MembershipGroup): GroupPurchaseFigures {
+  const p = group.toLowerCase();
+  const customers = v[`${p}Active`] ?? 0;
+  const repeat = v[`${p}Repeat`] ?? 0;
+  const orders = v[`${p}Orders`] ?? 0;
+  const revenue = v[`${p}Revenue`] ?? 0;
+  return { customers, repeatCustomers: repeat, repeatPurchaseRate: rate(repeat, customers), orders, revenue, averageOrderValue: orders === 0 ? null : revenue / orders };
 }

@@ -56,13 +56,13 @@ export async function applyOrderToPurchases(image: Record<string, unknown>): Pro
     // The side is fixed when the order is first seen, so a later change removes exactly what was added.
     const side = before?.side ?? (await sideOf(tenantId, customerId));
     const touched = new Map<string, { customerId: string; category: string }>();
-    if (before?.counted) for (const category of replenishedCategoriesOf(before.lines as PurchaseLines)) touched.set(`${before.customerId}|${category}`, { customerId: before.customerId, category });
+    if (before?.counted) for (const category of replenishedCategoriesOf((before.lines ?? {}) as PurchaseLines)) touched.set(`${before.customerId}|${category}`, { customerId: before.customerId, category });
     if (counted) for (const category of replenishedCategoriesOf(lines)) touched.set(`${customerId}|${category}`, { customerId, category });
     const states = await Promise.all([...touched.values()].map(async (id) => ({ id, state: await getCategoryPurchase(tenantId, id.customerId, id.category) })));
-    const moves = purchaseDiff(before?.counted ? { day: before.day, lines: before.lines as PurchaseLines } : null, counted ? { day, lines } : null);
+    const moves = purchaseDiff(before?.counted ? { day: before.day, lines: (before.lines ?? {}) as PurchaseLines } : null, counted ? { day, lines } : null);
     const outcome = await writeTransaction(db(), (entities) => {
       const items: TxItem[] = [];
-      const record = { tenantId, orderId, customerId, orderVersion, counted, day, side, lines, placedAt };
+      const record = { tenantId, orderId, customerId, orderVersion, counted, day, side, placedAt, ...(Object.keys(lines).length > 0 ? { lines } : {}) };
       items.push(
         before
           ? entities.metricsOrderPurchase.put(record).where((attr, op) => op.eq(attr.orderVersion, before.orderVersion)).commit()
@@ -72,6 +72,11 @@ export async function applyOrderToPurchases(image: Record<string, unknown>): Pro
         const orders = { ...((state?.orders ?? {}) as Record<string, number>) };
         delete orders[orderId];
         if (counted && id.customerId === customerId && lines[`C#${id.category}`]) orders[orderId] = placedAt;
+        // No counted purchase left in the category: the state goes (an empty map is not kept).
+        if (Object.keys(orders).length === 0) {
+          if (state) items.push(entities.metricsCategoryPurchase.delete({ tenantId, customerId: id.customerId, category: id.category }).where((attr, op) => op.eq(attr.version, state.version)).commit());
+          continue;
+        }
         const rule = replenishmentOf(orders);
         const next = {
           tenantId,

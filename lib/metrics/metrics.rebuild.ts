@@ -7,7 +7,9 @@
  *
  * - COUNT: counts customers and orders (progress).
  * - CUSTOMERS: per customer, merges all their orders into the activity state and adds the
- *   contribution to the new generation (`applyOrdersToCustomer`), repairing any missed record.
+ *   contribution to the new generation (`applyOrdersToCustomer`), repairing any missed record,
+ *   and applies each order to the purchase read models (`applyOrderToPurchases`: a backfill for
+ *   orders recorded before that projection existed, a no-op for the others).
  * - VERIFY: sweeps the activity items, adds any not yet in the new generation (customers the
  *   customer listing did not show yet) and finishes any change left half applied (see
  *   `applyOrdersToCustomer`); then switches generation and settings in one transaction.
@@ -23,6 +25,7 @@ import { listOrdersForCustomer } from '../orders/index.js';
 import { getShop } from '../shops/index.js';
 import { activityShards, type MetricsRebuildJobItem } from './metrics.entities.js';
 import { orderFactsOf } from './metrics.projection.js';
+import { applyOrderToPurchases } from './metrics.purchases.js';
 import { applyOrdersToCustomer, deleteCounterGeneration, getMetricsState } from './metrics.service.js';
 
 const customersPerPage = 25;
@@ -159,6 +162,8 @@ async function stepOf(job: MetricsRebuildJobItem): Promise<JobUpdate> {
         const stored = await allOrdersOf(tenantId, customer.customerId);
         orders += stored.length;
         await applyOrdersToCustomer(tenantId, customer.customerId, stored.map((order) => orderFactsOf(order as unknown as Record<string, unknown>)));
+        // Also backfills the purchase read models (replenishment, bright spots); a no-op for orders already applied.
+        for (const order of stored) await applyOrderToPurchases(order as unknown as Record<string, unknown>);
       }
       const next = page.hasNextPage ? page.cursors.at(-1) : undefined;
       return {

@@ -82,8 +82,8 @@ export const MetricsOrderPurchaseEntity = new Entity({
     counted: { type: 'boolean', required: true },
     day: { type: 'string', required: true },
     side: { type: ['LOYAL', 'OTHERS'] as const, required: true },
-    /** `P#<product>` / `C#<category>` → [units, revenue]. */
-    lines: { type: 'any', required: true },
+    /** `P#<product>` / `C#<category>` → [units, revenue]; absent for an order without lines. */
+    lines: { type: 'any' },
     placedAt: { type: 'number', required: true },
   },
   indexes: {

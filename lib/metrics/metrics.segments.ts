@@ -53,12 +53,14 @@ export async function computeSegments(tenantId: string, now: Date): Promise<Metr
 }
 
 async function putAll(members: MetricsSegmentMemberItem[]): Promise<void> {
+  const byCustomer = new Map(members.map((member) => [member.customerId, member]));
   for (let i = 0; i < members.length; i += 25) {
     let batch: MetricsSegmentMemberItem[] = members.slice(i, i + 25);
     for (let attempt = 0; batch.length > 0; attempt += 1) {
       if (attempt > 0) await backoff(attempt);
       const { unprocessed } = await db().entities.metricsSegmentMember.put(batch).go();
-      batch = unprocessed as MetricsSegmentMemberItem[];
+      // Unprocessed writes come back as their keys: put the whole members again.
+      batch = (unprocessed as Array<{ customerId: string }>).map(({ customerId }) => byCustomer.get(customerId)!);
     }
   }
 }
@@ -137,22 +139,21 @@ export async function listSegmentRuns(tenantId: string, from: Date, to: Date, li
 /**
  * Given a customer, returns their RFM scores and group as stored by the latest complete run (so
  * they agree with the group listings; null when the customer was not in it) and their churn risk
- * as of `now`; null without counted orders.
+ * as of `now` (null without counted orders).
  */
 export async function getCustomerSegment(
   tenantId: string,
   customerId: string,
   now: Date,
-): Promise<{ rfm: (RfmScores & { computedAt: string }) | null; churnRisk: ChurnRisk } | null> {
+): Promise<{ rfm: (RfmScores & { computedAt: string }) | null; churnRisk: ChurnRisk | null }> {
   const [{ revenueBasis }, stored, run] = await Promise.all([getMetricsState(tenantId), getCustomerActivity(tenantId, customerId), getLatestSegmentRun(tenantId)]);
   const values = rfmValuesOf(stored.activity, now, revenueBasis);
-  if (!values) return null;
   const member = run ? await getSegmentMember(tenantId, customerId, run.computedAt) : undefined;
   return {
     rfm: member
       ? { recency: member.recency, frequency: member.frequency, monetary: member.monetary, group: member.group as RfmGroup, computedAt: member.computedAt }
       : null,
-    churnRisk: churnRiskOf(values, run?.medianIntervalDays ?? null),
+    churnRisk: values ? churnRiskOf(values, run?.medianIntervalDays ?? null) : null,
   };
 }
 

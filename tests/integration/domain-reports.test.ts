@@ -73,8 +73,15 @@ const LOYALTY_REPORT = /* GraphQL */ `
       periods {
         period startsAt endsAt pointsIssued pointsRedeemed pointsExpired pointsReversed redemptionRate breakageRate
         outstandingPoints members newMembers
+        memberPurchases { ...purchases }
+        nonMemberPurchases { ...purchases }
       }
     }
+  }
+`;
+const PURCHASES = /* GraphQL */ `
+  fragment purchases on GroupPurchases {
+    customers repeatCustomers repeatPurchaseRate orders revenue { amount currencyCode } averageOrderValue { amount exactAmount }
   }
 `;
 const LOYALTY_ACCOUNT = /* GraphQL */ `
@@ -86,15 +93,17 @@ const LOYALTY_ACCOUNT = /* GraphQL */ `
 `;
 
 /** The loyalty figures per month, computed from every customer's ledger and membership as the API shows them. */
-async function loyaltyFromLedgers(t: TestShop, customers: string[]) {
+async function loyaltyFromLedgers(t: TestShop, customers: string[], placed: Array<{ customer: string; at: string; total: number; refunded: number }>) {
   const entries: Array<{ type: string; points: number; at: string }> = [];
   const joins: string[] = [];
   let balances = 0;
+  const joinedAt: Record<string, string | undefined> = {};
   for (const externalId of customers) {
     const loyalty = (await t.gql(LOYALTY_ACCOUNT, { e: externalId })).data!.customerByExternalId.loyalty;
     expect(loyalty.entries.pageInfo.hasNextPage).toBe(false);
     entries.push(...loyalty.entries.nodes);
     if (loyalty.joined) joins.push(loyalty.joinedAt);
+    joinedAt[externalId] = loyalty.joined ? loyalty.joinedAt : undefined;
     balances += loyalty.balance.available + loyalty.balance.pending;
   }
   const rows = MONTHS.map((month) => {
@@ -115,13 +124,36 @@ async function loyaltyFromLedgers(t: TestShop, customers: string[]) {
       outstandingPoints: sum(entries.filter((e) => upTo(e.at)).map((e) => e.points)),
       members: joins.filter(upTo).length,
       newMembers: joins.filter((at) => berlinMonth(at) === month).length,
+      memberPurchases: purchasesOf(month, true),
+      nonMemberPurchases: purchasesOf(month, false),
     };
   });
+  function purchasesOf(month: string, members: boolean) {
+    const inGroup = placed.filter((o) => {
+      const joined = joinedAt[o.customer];
+      return berlinMonth(o.at) === month && members === (joined !== undefined && Date.parse(joined) <= Date.parse(o.at));
+    });
+    const perCustomer = new Map<string, number>();
+    for (const o of inGroup) perCustomer.set(o.customer, (perCustomer.get(o.customer) ?? 0) + 1);
+    const repeat = [...perCustomer.values()].filter((n) => n >= 2).length;
+    const revenue = sum(inGroup.map((o) => o.total - o.refunded));
+    const aov = inGroup.length === 0 ? null : revenue / inGroup.length;
+    return {
+      customers: perCustomer.size,
+      repeatCustomers: repeat,
+      repeatPurchaseRate: rate(repeat, perCustomer.size),
+      orders: inGroup.length,
+      revenue: { amount: revenue, currencyCode: 'EUR' },
+      averageOrderValue: aov === null ? null : { amount: Math.round(aov), exactAmount: aov },
+    };
+  }
   return { rows, entries, balances };
 }
 
 describe('loyaltyReport', () => {
   const customers = ['ann', 'bob', 'cyd'];
+  /** Every order of the scenario, with what was refunded of it. */
+  const placed: Array<{ customer: string; at: string; total: number; refunded: number }> = [];
   let t: TestShop;
 
   beforeAll(async () => {
@@ -138,9 +170,11 @@ describe('loyaltyReport', () => {
       value: 200,
       pointsCost: 20,
     });
-    const order = (at: string, externalId: string, subtotal: number) => {
+    const order = async (at: string, externalId: string, subtotal: number) => {
       t.clock.set(at);
-      return placeOrder(t, { customer: { externalId }, subtotal, placedAt: at });
+      const input = await placeOrder(t, { customer: { externalId }, subtotal, placedAt: at });
+      placed.push({ customer: externalId, at, total: input.total, refunded: 0 });
+      return input;
     };
     await order('2026-01-05T10:00:00Z', 'ann', 4_000);
     await order('2026-01-20T10:00:00Z', 'bob', 5_000);
@@ -150,11 +184,13 @@ describe('loyaltyReport', () => {
     await ok(t, `mutation ($input: LoyaltyJoinInput!) { loyaltyJoin(input: $input) { ${USER_ERRORS} } }`, { customer: await customerId(t, 'ann') });
     const bobsFebruary = await order('2026-02-14T10:00:00Z', 'bob', 1_000);
     await order('2026-02-20T10:00:00Z', 'cyd', 6_000);
+    await order('2026-02-22T10:00:00Z', 'cyd', 2_500);
     t.clock.set('2026-02-25T09:00:00Z');
     await runLoyaltyExpiry(t.clock);
     await poller.drain();
 
     await order('2026-03-03T10:00:00Z', 'ann', 2_000);
+    await order('2026-03-04T10:00:00Z', 'ann', 1_500);
     t.clock.set('2026-03-05T09:00:00Z');
     await ok(t, `mutation ($input: LoyaltyJoinInput!) { loyaltyJoin(input: $input) { ${USER_ERRORS} } }`, { customer: await customerId(t, 'bob') });
     await ok(t, `mutation ($input: LoyaltyRewardRedeemInput!) { loyaltyRewardRedeem(input: $input) { ${USER_ERRORS} } }`, {
@@ -168,6 +204,7 @@ describe('loyaltyReport', () => {
       idempotencyKey: 'goodwill-cyd',
     });
     await ok(t, `mutation ($input: OrderRefundInput!) { orderRefund(input: $input) { ${USER_ERRORS} } }`, { orderId: bobsFebruary.orderId, refundId: 'r1', amount: 500 });
+    placed.find((o) => o.at === '2026-02-14T10:00:00Z')!.refunded = 500;
     await poller.drain();
     t.clock.set('2026-03-25T09:00:00Z');
     await runLoyaltyExpiry(t.clock);
@@ -175,9 +212,9 @@ describe('loyaltyReport', () => {
   });
 
   it('reports points, rates, the outstanding liability and members per month as the ledgers add up', async () => {
-    const expected = await loyaltyFromLedgers(t, customers);
+    const expected = await loyaltyFromLedgers(t, customers, placed);
 
-    const res = await t.gql(LOYALTY_REPORT, { g: 'MONTH', from: '2026-01', to: '2026-04' });
+    const res = await t.gql(LOYALTY_REPORT + PURCHASES, { g: 'MONTH', from: '2026-01', to: '2026-04' });
 
     expect(res.errors).toBeUndefined();
     const report = res.data!.loyaltyReport;
@@ -186,25 +223,28 @@ describe('loyaltyReport', () => {
     expect(new Set(expected.entries.map((e) => e.type))).toEqual(new Set(['EARN', 'REDEEM', 'EXPIRE', 'REVERSE', 'ADJUST']));
     expect(report.periods[2].outstandingPoints).toBe(expected.balances);
     expect(report.periods[3]).toMatchObject({ pointsIssued: 0, redemptionRate: null, breakageRate: null, newMembers: 0, members: 2 });
-    expect(report.definitions).toEqual({ granularity: 'MONTH', timeZone: 'Europe/Berlin', currencyCode: null, formulas: expect.any(Array) });
+    expect(report.definitions).toEqual({ granularity: 'MONTH', timeZone: 'Europe/Berlin', currencyCode: 'EUR', formulas: expect.any(Array) });
+    // Only ann bought as a member: twice in March (she joined in February, after her orders then).
+    expect(report.periods[2].memberPurchases).toMatchObject({ customers: 1, repeatCustomers: 1, repeatPurchaseRate: 100 });
+    expect(report.periods[0].memberPurchases).toMatchObject({ customers: 0, repeatPurchaseRate: null, averageOrderValue: null });
     expect(report.periods[1]).toMatchObject({ startsAt: '2026-01-31T23:00:00.000Z', endsAt: '2026-02-28T23:00:00.000Z' });
   });
 
   it('starts the running sums at the first period ever when the range starts later', async () => {
-    const expected = await loyaltyFromLedgers(t, customers);
+    const expected = await loyaltyFromLedgers(t, customers, placed);
 
-    const res = await t.gql(LOYALTY_REPORT, { g: 'MONTH', from: '2026-03', to: '2026-03' });
+    const res = await t.gql(LOYALTY_REPORT + PURCHASES, { g: 'MONTH', from: '2026-03', to: '2026-03' });
 
     expect(res.data!.loyaltyReport.periods).toEqual([expect.objectContaining(expected.rows[2])]);
   });
 
   it('counts nothing twice when every batch is delivered again', async () => {
-    const before = (await t.gql(LOYALTY_REPORT, { g: 'QUARTER', from: '2026-Q1', to: '2026-Q1' })).data!.loyaltyReport;
+    const before = (await t.gql(LOYALTY_REPORT + PURCHASES, { g: 'QUARTER', from: '2026-Q1', to: '2026-Q1' })).data!.loyaltyReport;
 
     await redeliverEverything();
-    const after = (await t.gql(LOYALTY_REPORT, { g: 'QUARTER', from: '2026-Q1', to: '2026-Q1' })).data!.loyaltyReport;
+    const after = (await t.gql(LOYALTY_REPORT + PURCHASES, { g: 'QUARTER', from: '2026-Q1', to: '2026-Q1' })).data!.loyaltyReport;
 
-    const expected = await loyaltyFromLedgers(t, customers);
+    const expected = await loyaltyFromLedgers(t, customers, placed);
     expect(after).toEqual(before);
     expect(after.periods[0]).toMatchObject({
       pointsIssued: sum(expected.rows.map((r) => r.pointsIssued)),
@@ -451,7 +491,7 @@ describe('program reports of a shop without activity', () => {
     const t = await aShop();
 
     const [loyalty, referral, feedback] = await Promise.all([
-      t.gql(LOYALTY_REPORT, { g: 'WEEK', from: '2026-02-23', to: '2026-03-02' }),
+      t.gql(LOYALTY_REPORT + PURCHASES, { g: 'WEEK', from: '2026-02-23', to: '2026-03-02' }),
       t.gql(REFERRAL_REPORT, { g: 'WEEK', from: '2026-02-23', to: '2026-03-02' }),
       t.gql(FEEDBACK_REPORT, { g: 'WEEK', from: '2026-02-23', to: '2026-03-02' }),
     ]);
@@ -472,7 +512,7 @@ describe('program reports of a shop without activity', () => {
   ])('refuses %s, naming the argument', async (_name, variables, argumentName) => {
     const t = await aShop();
 
-    const res = await t.gql(LOYALTY_REPORT, variables);
+    const res = await t.gql(LOYALTY_REPORT + PURCHASES, variables);
 
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName });
   });

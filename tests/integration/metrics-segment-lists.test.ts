@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsProjection } from '../../lib/metrics/metrics.projection.js';
-import { purchasesProjection } from '../../lib/metrics/metrics.purchases.js';
+import { advanceRebuild } from '../../lib/metrics/metrics.rebuild.js';
+import { applyOrderToPurchases, purchasesProjection } from '../../lib/metrics/metrics.purchases.js';
 import { computeSegments } from '../../lib/metrics/metrics.segments.js';
 import { RFM_GROUPS, rfmGroupOf, type RfmGroup } from '../../lib/metrics/segments.js';
 import { createStreamHandler } from '../../lib/streams/handler.js';
 import { startStreamPoller, type StreamPoller } from '../../scripts/local/stream-poller.js';
-import { aShop, anOrder, type TestShop } from '../fixtures/api.js';
+import { aShop, anOrder, type GraphQLResponse, type TestShop } from '../fixtures/api.js';
 import { ORDER_CANCEL, record } from '../fixtures/metrics.js';
 
 const SEGMENT_PAGE = /* GraphQL */ `
@@ -74,7 +75,7 @@ async function listGroup(t: TestShop, segment: RfmGroup): Promise<Array<{ extern
   const nodes: Array<{ externalId: string; rfm: { group: string } }> = [];
   let after: string | null = null;
   do {
-    const res = await t.gql(SEGMENT_PAGE, { segment, after });
+    const res: GraphQLResponse<any> = await t.gql(SEGMENT_PAGE, { segment, after });
     expect(res.errors).toBeUndefined();
     nodes.push(...res.data!.customers.nodes);
     after = res.data!.customers.pageInfo.hasNextPage ? res.data!.customers.pageInfo.endCursor : null;
@@ -139,8 +140,8 @@ describe('customers by RFM segment', () => {
     await computeSegments(t.tenantId, t.clock.now());
     t.clock.advance(40 * DAY);
     const now = t.clock.now().getTime();
-    // seg-0 and seg-1 buy again; every order of seg-2 is cancelled, so seg-2 leaves every group.
-    for (const [customer, daysAgo] of [['seg-0', 1], ['seg-1', 2], ['seg-0', 3]] as const) {
+    // seg-0 buys five times and seg-1 once; every order of seg-2 is cancelled, so seg-2 leaves every group.
+    for (const [customer, daysAgo] of [['seg-0', 1], ['seg-0', 2], ['seg-0', 3], ['seg-0', 4], ['seg-0', 5], ['seg-1', 2]] as const) {
       const p = { customer, orderId: `${customer}-again-${daysAgo}`, placedAt: now - daysAgo * DAY, cancelled: false };
       await record(t, anOrder({ orderId: p.orderId, customer: { externalId: customer }, placedAt: new Date(p.placedAt).toISOString() }));
       placed.push(p);
@@ -160,6 +161,21 @@ describe('customers by RFM segment', () => {
     expect(after.has('seg-2')).toBe(false);
     expect(before.has('seg-2')).toBe(true);
     expect(after.get('seg-0')).not.toBe(before.get('seg-0'));
+  });
+
+  it('answers how many were AT_RISK this month and last', async () => {
+    const res = await t.gql(`query ($from: DateTime!, $to: DateTime!) { segmentCounts(from: $from, to: $to) { computedAt groups { group customers } } }`, {
+      from: '2026-03-01T00:00:00.000Z',
+      to: t.clock.now().toISOString(),
+    });
+
+    const atRisk = res.data!.segmentCounts.map((run: any) => [run.computedAt.slice(0, 7), run.groups.find((g: any) => g.group === 'AT_RISK').customers]);
+    const count = (groups: Map<string, RfmGroup>) => [...groups.values()].filter((g) => g === 'AT_RISK').length;
+    const firstRun = placed.filter((p) => p.placedAt <= Date.parse('2026-03-01T12:00:00.000Z')).map((p) => ({ ...p, cancelled: false }));
+    expect(atRisk).toEqual([
+      ['2026-03', count(expectedGroups(firstRun, Date.parse('2026-03-01T12:00:00.000Z')))],
+      ['2026-04', count(expectedGroups(placed, t.clock.now().getTime()))],
+    ]);
   });
 
   it('keeps shops apart', async () => {
@@ -241,6 +257,27 @@ describe('replenishment due', () => {
   });
 });
 
+describe('purchase read models of orders recorded before the projection', () => {
+  it('are backfilled by a metrics rebuild, and the stream records applied later change nothing', async () => {
+    const t = await aShop({ timeZone: 'UTC' });
+    for (const [orderId, placedAt] of [['bf-1', '2026-01-01T10:00:00.000Z'], ['bf-2', '2026-01-11T10:00:00.000Z']]) {
+      await record(t, anOrder({ orderId, customer: { externalId: 'bf' }, placedAt, lineItems: [{ productId: 'beans', category: 'coffee', quantity: 1, unitPrice: 5_000 }] }));
+    }
+    const window = { category: 'coffee', from: '2026-01-01T00:00:00.000Z', to: '2026-12-31T00:00:00.000Z' };
+    const due = async () => (await t.gql(REPLENISHMENT_DUE, window)).data!.replenishmentDue.nodes.map((n: any) => [n.customer.externalId, n.expectedNextAt]);
+    expect(await due()).toEqual([]);
+
+    const started = await t.gql(`mutation { metricsRebuild { job { id } userErrors { code } } }`);
+    let job = await advanceRebuild(t.tenantId, started.data!.metricsRebuild.job.id, t.clock, 10_000);
+    while (job?.status === 'RUNNING') job = await advanceRebuild(t.tenantId, job.jobId, t.clock, 10_000);
+    const backfilled = await due();
+    await poller.drain();
+
+    expect(backfilled).toEqual([['bf', '2026-01-21T10:00:00.000Z']]);
+    expect(await due()).toEqual(backfilled);
+  });
+});
+
 describe('bright spots', () => {
   let t: TestShop;
   let other: TestShop;
@@ -258,6 +295,7 @@ describe('bright spots', () => {
     // Customer i: i + 1 orders, the last 10 × (9 − i) days ago: the frequent ones are the recent ones.
     await recordHistory(t, 'bs', (i) => 10 * (9 - i));
     await computeSegments(t.tenantId, t.clock.now());
+    t.clock.advance(5 * DAY);
     let n = 0;
     for (const o of period) {
       const lineItems = o.lines.map(([productId, category, quantity, unitPrice]) => ({ productId, category, quantity, unitPrice }));
@@ -301,6 +339,16 @@ describe('bright spots', () => {
     // Categories: loyal coffee 4 of 5 units, others coffee 5 of 6.
     expect(spots.categories.map((s: any) => [s.key, s.loyalUnits, s.otherUnits])).toEqual([['coffee', 4, 5], ['gear', 1, 1]]);
     expect(spots.categories[0].unitLift).toBeCloseTo((4 / 5) / (5 / 6), 12);
+  });
+
+  it('ignores a redelivered or stale order record', async () => {
+    const before = (await t.gql(BRIGHT_SPOTS, { from: '2026-03-02', to: '2026-03-04' })).data!.loyalCustomerProducts;
+    const image = { tenantId: t.tenantId, orderId: 'bs-cancelled', customerId: 'any', placedAt: '2026-03-03T09:00:00.000Z', lineItems: [{ productId: 'mug', category: 'gear', quantity: 5, unitPrice: 2_000 }] };
+
+    await applyOrderToPurchases({ ...image, status: 'PLACED', version: 1 });
+    await applyOrderToPurchases({ ...image, status: 'CANCELLED', version: 2 });
+
+    expect((await t.gql(BRIGHT_SPOTS, { from: '2026-03-02', to: '2026-03-04' })).data!.loyalCustomerProducts).toEqual(before);
   });
 
   it('keeps shops apart', async () => {
