@@ -3,6 +3,7 @@ import { newMeter, withMeter, dynamo, ensureTable, type DbMeter } from '../lib/d
 import { systemClock } from '../lib/common/clock.js';
 import { callGraphQL } from './local/invoke.js';
 import { startDynamoDbLocal } from './local/dynamodb-local.js';
+import { seededRandom } from '../lib/common/random.js';
 
 /**
  * `npm run bench` (metrics part): DynamoDB requests and consumed capacity of
@@ -20,17 +21,6 @@ import { startDynamoDbLocal } from './local/dynamodb-local.js';
  */
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 30);
 const SIZES = [1_000, 100_000];
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HISTORY_START = Date.parse('2022-01-01T00:00:00Z');
 const HISTORY_MS = Date.parse('2025-01-01T00:00:00Z') - HISTORY_START;

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { newMeter, withMeter, dynamo, ensureTable, type DbMeter } from '../lib/db/client.js';
+import { dynamo, ensureTable } from '../lib/db/client.js';
+import { measure as measureOnce, type Figures } from './local/measure.js';
 import { systemClock } from '../lib/common/clock.js';
 import { callGraphQL } from './local/invoke.js';
 import { startDynamoDbLocal } from './local/dynamodb-local.js';
@@ -16,48 +17,7 @@ import { generateDemoShop } from './seed/demo-shop.js';
  */
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-interface OperationFigures {
-  operation: string;
-  iterations: number;
-  p50ms: number;
-  p95ms: number;
-  dynamoRequestsPerOp: number;
-  readCapacityPerOp: number;
-  writeCapacityPerOp: number;
-  commands: Record<string, number>;
-}
-
-async function measure(operation: string, run: (i: number) => Promise<void>): Promise<OperationFigures> {
-  await run(-1); // warm: auth cache, DataLoader code paths, JIT
-  const times: number[] = [];
-  const total: DbMeter = newMeter();
-  for (let i = 0; i < ITERATIONS; i++) {
-    const meter = newMeter();
-    const started = performance.now();
-    await withMeter(meter, () => run(i));
-    times.push(performance.now() - started);
-    total.requests += meter.requests;
-    total.readCapacity += meter.readCapacity;
-    total.writeCapacity += meter.writeCapacity;
-    for (const [k, v] of Object.entries(meter.byCommand)) total.byCommand[k] = (total.byCommand[k] ?? 0) + v;
-  }
-  times.sort((a, b) => a - b);
-  const per = (n: number) => Math.round((n / ITERATIONS) * 100) / 100;
-  return {
-    operation,
-    iterations: ITERATIONS,
-    p50ms: Math.round(percentile(times, 50) * 100) / 100,
-    p95ms: Math.round(percentile(times, 95) * 100) / 100,
-    dynamoRequestsPerOp: per(total.requests),
-    readCapacityPerOp: per(total.readCapacity),
-    writeCapacityPerOp: per(total.writeCapacity),
-    commands: Object.fromEntries(Object.entries(total.byCommand).map(([k, v]) => [k, per(v)])),
-  };
-}
+const measure = (operation: string, run: (i: number) => Promise<void>) => measureOnce(operation, run, ITERATIONS);
 
 async function coldStart(entry: string, label: string, env: Record<string, string>, body: string, headers: Record<string, string>) {
   const outdir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
@@ -129,7 +89,7 @@ async function main(): Promise<void> {
     };
     const ids = (await gql(`{ customers(first: 100) { nodes { id } } }`)).customers.nodes.map((n: { id: string }) => n.id) as string[];
 
-    const figures: OperationFigures[] = [];
+    const figures: Figures[] = [];
     figures.push(await measure('customer(id) { statistics }', async (i) => {
       await gql(`query ($id: ID!) { customer(id: $id) { id statistics { ordersCount totalSpent { amount } averageOrderValue { amount } firstOrderAt lastOrderAt averageDaysBetweenOrders } } }`, { id: ids[Math.abs(i) % ids.length] });
     }));

@@ -1,33 +1,15 @@
-import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loyaltyProjection, runLoyaltyExpiry } from '../../lib/loyalty/index.js';
 import { domainReportProjections } from '../../lib/metrics/domain-reports.projections.js';
 import { referralProjection, runReferralCompletion } from '../../lib/referrals/index.js';
 import { createStreamHandler } from '../../lib/streams/handler.js';
-import { startStreamPoller, type StreamPoller } from '../../scripts/local/stream-poller.js';
 import { aShop, anOrder, ORDER_RECORD, type TestShop } from '../fixtures/api.js';
+import { feedStream } from '../fixtures/stream.js';
 
 // The domain projections that produce ledger entries and referrals, then the report counters.
 const streamHandler = createStreamHandler([loyaltyProjection, referralProjection, ...domainReportProjections]);
-/** Every batch the poller delivered, to redeliver them as Lambda would after a failure. */
-const delivered: DynamoDBStreamEvent[] = [];
-let poller: StreamPoller;
-
-beforeAll(async () => {
-  poller = await startStreamPoller({
-    endpoint: process.env.DYNAMODB_ENDPOINT!,
-    tableName: process.env.TABLE_NAME!,
-    intervalMs: 0,
-    handler: async (event) => {
-      delivered.push(event);
-      return streamHandler(event);
-    },
-  });
-});
-
-afterAll(async () => {
-  await poller.stop();
-});
+const stream = feedStream(streamHandler);
+const { delivered } = stream;
 
 const USER_ERRORS = 'userErrors { field code message }';
 const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04'];
@@ -47,7 +29,7 @@ async function placeOrder(t: TestShop, overrides: Record<string, unknown>): Prom
   const input = anOrder(overrides);
   const res = await t.gql(ORDER_RECORD, { input });
   expect(res.data!.orderRecord.userErrors).toEqual([]);
-  await poller.drain();
+  await stream.poller.drain();
   return input;
 }
 
@@ -187,7 +169,7 @@ describe('loyaltyReport', () => {
     await order('2026-02-22T10:00:00Z', 'cyd', 2_500);
     t.clock.set('2026-02-25T09:00:00Z');
     await runLoyaltyExpiry(t.clock);
-    await poller.drain();
+    await stream.poller.drain();
 
     await order('2026-03-03T10:00:00Z', 'ann', 2_000);
     await order('2026-03-04T10:00:00Z', 'ann', 1_500);
@@ -205,10 +187,10 @@ describe('loyaltyReport', () => {
     });
     await ok(t, `mutation ($input: OrderRefundInput!) { orderRefund(input: $input) { ${USER_ERRORS} } }`, { orderId: bobsFebruary.orderId, refundId: 'r1', amount: 500 });
     placed.find((o) => o.at === '2026-02-14T10:00:00Z')!.refunded = 500;
-    await poller.drain();
+    await stream.poller.drain();
     t.clock.set('2026-03-25T09:00:00Z');
     await runLoyaltyExpiry(t.clock);
-    await poller.drain();
+    await stream.poller.drain();
   });
 
   it('reports points, rates, the outstanding liability and members per month as the ledgers add up', async () => {
@@ -293,12 +275,12 @@ describe('referralReport', () => {
     await refer('2026-01-15T10:00:00Z', 'r3', { referralCode: 'NOPE2345' });
     const cancelled = await refer('2026-02-03T10:00:00Z', 'r4');
     await ok(t, `mutation ($input: OrderCancelInput!) { orderCancel(input: $input) { ${USER_ERRORS} } }`, { orderId: cancelled.orderId });
-    await poller.drain();
+    await stream.poller.drain();
     await refer('2026-02-10T10:00:00Z', 'r5', { subtotal: 7_000 });
     await refer('2026-03-20T10:00:00Z', 'r6', { subtotal: 4_000 });
     t.clock.set('2026-03-01T12:00:00Z');
     await runReferralCompletion(t.clock);
-    await poller.drain();
+    await stream.poller.drain();
     const listed = await t.gql(`query { referrals(first: 100) { nodes { status reason placedAt orderTotal { amount } } } }`);
     referrals = listed.data!.referrals.nodes;
   });
@@ -434,7 +416,7 @@ describe('feedbackReport', () => {
     await submit('CES', 'c1', 2);
     await submit('CES', 'c2', 5);
     await invite('CSAT', 'c3');
-    await poller.drain();
+    await stream.poller.drain();
   });
 
   function expectedFor(months: string[], survey?: string) {

@@ -1,34 +1,16 @@
-import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMeter, withMeter } from '../../lib/db/client.js';
 import { loyaltyProjection, runLoyaltyExpiry, runTierReevaluation } from '../../lib/loyalty/index.js';
 import { createStreamHandler } from '../../lib/streams/handler.js';
-import { startStreamPoller, type StreamPoller } from '../../scripts/local/stream-poller.js';
 import { aShop, anOrder, ORDER_RECORD, type TestShop } from '../fixtures/api.js';
+import { feedStream } from '../fixtures/stream.js';
 
 const DAY = 86_400_000;
 
 // Only the loyalty projection: other domains' read models are not under test here.
 const streamHandler = createStreamHandler([loyaltyProjection]);
-/** Every batch the poller delivered, to redeliver them as Lambda would after a failure. */
-const delivered: DynamoDBStreamEvent[] = [];
-let poller: StreamPoller;
-
-beforeAll(async () => {
-  poller = await startStreamPoller({
-    endpoint: process.env.DYNAMODB_ENDPOINT!,
-    tableName: process.env.TABLE_NAME!,
-    intervalMs: 0,
-    handler: async (event) => {
-      delivered.push(event);
-      return streamHandler(event);
-    },
-  });
-});
-
-afterAll(async () => {
-  await poller.stop();
-});
+const stream = feedStream(streamHandler);
+const { delivered } = stream;
 
 const PROGRAM_UPDATE = /* GraphQL */ `
   mutation ($input: LoyaltyProgramUpdateInput!) {
@@ -99,7 +81,7 @@ async function placeOrder(t: TestShop, overrides: Record<string, unknown> = {}):
   const input = anOrder(overrides);
   const res = await t.gql(ORDER_RECORD, { input });
   expect(res.data!.orderRecord.userErrors).toEqual([]);
-  await poller.drain();
+  await stream.poller.drain();
   return input;
 }
 
@@ -168,7 +150,7 @@ describe('earning from orders', () => {
     const input = anOrder({ customer: { externalId: 'dan' } });
 
     await Promise.all([t.gql(ORDER_RECORD, { input }), t.gql(ORDER_RECORD, { input })]);
-    await poller.drain();
+    await stream.poller.drain();
 
     expect((await account(t, 'dan')).loyalty.balance.available).toBe(50);
   });
@@ -189,10 +171,10 @@ describe('refund and cancellation clawback', () => {
     const order = await placeOrder(t, { customer: { externalId: 'gil' }, subtotal: 5_000, shipping: 500, placedAt: hoursBefore(t, 1) });
 
     await t.gql(REFUND, { input: { orderId: order.orderId, refundId: 'r1', amount: 2_500 } });
-    await poller.drain();
+    await stream.poller.drain();
     const afterPartial = (await account(t, 'gil')).loyalty.balance;
     await t.gql(REFUND, { input: { orderId: order.orderId, refundId: 'r2', amount: 3_000 } });
-    await poller.drain();
+    await stream.poller.drain();
     const afterFull = (await account(t, 'gil')).loyalty;
 
     expect(afterPartial).toMatchObject({ pending: 25, lifetimeEarned: 25 });
@@ -208,10 +190,10 @@ describe('refund and cancellation clawback', () => {
     const t = await aLoyaltyShop({ pendingDays: 0 });
     const order = await placeOrder(t, { customer: { externalId: 'hal' }, subtotal: 4_000 });
     await t.gql(REFUND, { input: { orderId: order.orderId, refundId: 'r1', amount: 1_000 } });
-    await poller.drain();
+    await stream.poller.drain();
 
     await t.gql(CANCEL, { input: { orderId: order.orderId } });
-    await poller.drain();
+    await stream.poller.drain();
 
     expect((await account(t, 'hal')).loyalty.balance).toMatchObject({ available: 0, lifetimeEarned: 0 });
   });
@@ -224,7 +206,7 @@ describe('refund and cancellation clawback', () => {
     expect(redeemed.data!.loyaltyRewardRedeem.userErrors).toEqual([]);
 
     await t.gql(REFUND, { input: { orderId: order.orderId, refundId: 'r1', amount: 10_000 } });
-    await poller.drain();
+    await stream.poller.drain();
     const afterRefund = (await account(t, 'ida')).loyalty.balance;
     await placeOrder(t, { customer: { externalId: 'ida' }, subtotal: 5_000, placedAt: t.clock.now().toISOString() });
     const afterNextOrder = (await account(t, 'ida')).loyalty;
@@ -239,7 +221,7 @@ describe('refund and cancellation clawback', () => {
     const order = await placeOrder(t, { customer: { externalId: 'jo' }, subtotal: 5_000 });
     delivered.length = 0;
     await t.gql(REFUND, { input: { orderId: order.orderId, refundId: 'r1', amount: 1_000 } });
-    await poller.drain();
+    await stream.poller.drain();
 
     await Promise.all([...delivered, ...delivered].map((event) => streamHandler(event)));
 
@@ -251,7 +233,7 @@ describe('refund and cancellation clawback', () => {
     const order = await placeOrder(t, { customer: { externalId: 'kai' }, subtotal: 5_000 });
     delivered.length = 0;
     await t.gql(CANCEL, { input: { orderId: order.orderId } });
-    await poller.drain();
+    await stream.poller.drain();
 
     await Promise.all([...delivered, ...delivered].map((event) => streamHandler(event)));
 
@@ -304,7 +286,7 @@ describe('enrollment', () => {
     const order = await placeOrder(t, { customer: { externalId: 'ivo' } });
 
     const refund = await t.gql(REFUND, { input: { orderId: order.orderId, refundId: 'r1', amount: 1_000 } });
-    const drained = await poller.drain();
+    const drained = await stream.poller.drain();
 
     expect(refund.data!.orderRefund.userErrors).toEqual([]);
     expect(drained).toBeGreaterThan(0);

@@ -1,7 +1,5 @@
-import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMeter, withMeter } from '../../lib/db/client.js';
-import { startStreamPoller, type StreamPoller } from '../../scripts/local/stream-poller.js';
 import { aShop, anOrder, type TestShop } from '../fixtures/api.js';
 import {
   COHORT_REPORT,
@@ -20,26 +18,10 @@ import {
   type Row,
 } from '../fixtures/metrics.js';
 import { referenceCohorts, referenceLifetimeValue, type ReferenceGranularity } from '../fixtures/reference-metrics.js';
+import { feedStream } from '../fixtures/stream.js';
 
-let poller: StreamPoller;
-/** Every batch the stream delivered, to deliver again. */
-const delivered: DynamoDBStreamEvent[] = [];
-
-beforeAll(async () => {
-  poller = await startStreamPoller({
-    endpoint: process.env.DYNAMODB_ENDPOINT!,
-    tableName: process.env.TABLE_NAME!,
-    intervalMs: 0,
-    handler: async (event) => {
-      delivered.push(event);
-      return streamHandler(event);
-    },
-  });
-});
-
-afterAll(async () => {
-  await poller.stop();
-});
+const stream = feedStream(streamHandler);
+const { delivered } = stream;
 
 describe('retentionReport', () => {
   it('gives the worked check of METRICS.md for Q2 2024', async () => {
@@ -55,7 +37,7 @@ describe('retentionReport', () => {
     ];
     for (const [customer, placedAt] of orders) await record(t, anOrder({ customer: { externalId: customer }, placedAt }));
 
-    await poller.drain();
+    await stream.poller.drain();
     const q2 = (await report(t, 'QUARTER', '2024-Q2', '2024-Q2')).periods[0];
 
     expect(q2).toMatchObject({
@@ -119,7 +101,7 @@ describe('metrics over generated orders', () => {
     t = await aShop({ timeZone: 'UTC' });
     data = generateShop(7, 50);
     await recordGenerated(t, data, 7);
-    await poller.drain();
+    await stream.poller.drain();
   }, 180_000);
 
   it.each(granularityRanges.flatMap(([g, from, to]) => [[g, from, to, 'PREVIOUS_PERIOD'], [g, from, to, 'ALL_PRIOR']] as const))(
@@ -171,7 +153,7 @@ describe('metrics over generated orders', () => {
     });
     expect(erase.errors).toBeUndefined();
 
-    await poller.drain();
+    await stream.poller.drain();
 
     expect(await report(t, 'QUARTER', '2023-Q1', '2024-Q4')).toEqual(before);
   });
@@ -182,12 +164,12 @@ describe('metrics under out-of-order history import', () => {
     const t = await aShop({ timeZone: 'UTC' });
     await record(t, anOrder({ orderId: 'recent-1', customer: { externalId: 'h1' }, placedAt: '2024-06-10T10:00:00Z' }));
     await record(t, anOrder({ orderId: 'recent-2', customer: { externalId: 'h1' }, placedAt: '2024-07-10T10:00:00Z' }));
-    await poller.drain();
+    await stream.poller.drain();
     const beforeImport = await report(t, 'QUARTER', '2024-Q1', '2024-Q3');
     expect(beforeImport.periods.map((p: Row) => p.newCustomers)).toEqual([0, 1, 0]);
 
     await record(t, anOrder({ orderId: 'history-1', customer: { externalId: 'h1' }, placedAt: '2024-01-20T10:00:00Z' }));
-    await poller.drain();
+    await stream.poller.drain();
 
     const after = await report(t, 'QUARTER', '2024-Q1', '2024-Q3');
     expect(after.periods.map((p: Row) => [p.period, p.newCustomers, p.customersAtEnd, p.reactivatedCustomers, p.retainedCustomers])).toEqual([

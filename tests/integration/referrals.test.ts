@@ -1,34 +1,16 @@
-import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMeter, withMeter } from '../../lib/db/client.js';
 import { referralProjection, runReferralCompletion } from '../../lib/referrals/index.js';
 import { createStreamHandler } from '../../lib/streams/handler.js';
-import { startStreamPoller, type StreamPoller } from '../../scripts/local/stream-poller.js';
 import { aShop, anOrder, ORDER_RECORD, type TestShop } from '../fixtures/api.js';
+import { feedStream } from '../fixtures/stream.js';
 
 const DAY = 86_400_000;
 
 // Only the referral projection: loyalty's order earnings would blur the referrer's balance.
 const streamHandler = createStreamHandler([referralProjection]);
-/** Every batch the poller delivered, to redeliver them as Lambda would after a failure. */
-const delivered: DynamoDBStreamEvent[] = [];
-let poller: StreamPoller;
-
-beforeAll(async () => {
-  poller = await startStreamPoller({
-    endpoint: process.env.DYNAMODB_ENDPOINT!,
-    tableName: process.env.TABLE_NAME!,
-    intervalMs: 0,
-    handler: async (event) => {
-      delivered.push(event);
-      return streamHandler(event);
-    },
-  });
-});
-
-afterAll(async () => {
-  await poller.stop();
-});
+const stream = feedStream(streamHandler);
+const { delivered } = stream;
 
 const LOYALTY_PROGRAM = /* GraphQL */ `
   mutation ($input: LoyaltyProgramUpdateInput!) { loyaltyProgramUpdate(input: $input) { userErrors { field code message } } }
@@ -128,7 +110,7 @@ async function placeOrder(t: TestShop, overrides: Record<string, unknown> = {}):
   const input = anOrder({ placedAt: t.clock.now().toISOString(), ...overrides });
   const res = await t.gql(ORDER_RECORD, { input });
   expect(res.data!.orderRecord.userErrors).toEqual([]);
-  await poller.drain();
+  await stream.poller.drain();
   return input;
 }
 
@@ -200,7 +182,7 @@ describe('referral lifecycle', () => {
 
     t.clock.advance(3 * DAY);
     const res = await change(t, order.orderId);
-    await poller.drain();
+    await stream.poller.drain();
     t.clock.advance(20 * DAY);
     await runReferralCompletion(t.clock);
 
@@ -215,7 +197,7 @@ describe('referral lifecycle', () => {
     const order = await placeOrder(t, { customer: { externalId: 'friend' }, referralCode: code });
 
     await t.gql(REFUND, { input: { orderId: order.orderId, refundId: 'r-1', amount: 1000 } });
-    await poller.drain();
+    await stream.poller.drain();
     t.clock.advance(15 * DAY);
     await runReferralCompletion(t.clock);
 
@@ -273,7 +255,7 @@ describe('exactly-once rewards', () => {
 
     const replay = await t.gql(ORDER_RECORD, { input: order });
     for (const batch of delivered.slice(before)) await streamHandler(batch);
-    await poller.drain();
+    await stream.poller.drain();
     t.clock.advance(15 * DAY);
     await Promise.all(Array.from({ length: 6 }, () => runReferralCompletion(t.clock)));
     for (const batch of delivered.slice(before)) await streamHandler(batch);
@@ -467,7 +449,7 @@ describe('fraud rules', () => {
     const code = await aReferrer(t);
     const first = await placeOrder(t, { customer: { externalId: 'friend' }, referralCode: code });
     await t.gql(CANCEL, { input: { orderId: first.orderId } });
-    await poller.drain();
+    await stream.poller.drain();
 
     t.clock.advance(DAY);
     const second = await placeOrder(t, { customer: { externalId: 'friend' }, referralCode: code });
@@ -482,7 +464,7 @@ describe('fraud rules', () => {
 
     const orders = Array.from({ length: 5 }, (_, i) => anOrder({ customer: { externalId: `friend-${i}` }, referralCode: code, placedAt: t.clock.now().toISOString() }));
     await Promise.all(orders.map((input) => t.gql(ORDER_RECORD, { input })));
-    await poller.drain();
+    await stream.poller.drain();
 
     const referrals = await Promise.all(orders.map((o) => referralOf(t, o.orderId)));
     expect(referrals.filter((r) => r!.status === 'PENDING')).toHaveLength(2);
