@@ -16,16 +16,16 @@ afterAll(async () => {
 });
 
 describeWithSharedData('metrics on the CDNOW sample (quarterly)', 'cdnow/CDNOW_sample.txt', (file) => {
-  it('answers every report as the independent computation does for the customers whose id ends in 7', async () => {
+  it('answers every report as the independent computation does for the customers whose id ends in 17, 57 or 97', async () => {
     const all = loadCdnowSample(file);
-    const subset = all.filter((order) => order.customerId.endsWith('7'));
+    const subset = all.filter((order) => ['17', '57', '97'].includes(order.customerId.slice(-2)));
     const t = await aShop({ timeZone: 'UTC', currencyCode: 'USD' });
     const final = await importOrders(t, subset, 1997);
 
     await poller.drain();
 
     expect(all).toHaveLength(6_919);
-    expect(new Set(subset.map((order) => order.customerId)).size).toBeGreaterThan(200);
+    expect(new Set(subset.map((order) => order.customerId)).size).toBeGreaterThan(60);
     await expectReportsToMatch(t, final, 'QUARTER');
   }, 240_000);
 });

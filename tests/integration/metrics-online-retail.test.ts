@@ -17,14 +17,14 @@ afterAll(async () => {
 });
 
 describeWithSharedData('metrics on Online Retail (monthly, Europe/London)', 'online_retail/online_retail.csv.gz', (file) => {
-  it('answers every report as the independent computation does for the customers whose id ends in 27, 57 or 87', async () => {
-    const subset = loadOnlineRetail(file).orders.filter((order) => ['27', '57', '87'].includes(order.customerId.slice(-2)));
+  it('answers every report as the independent computation does for the customers whose id ends in 27', async () => {
+    const subset = loadOnlineRetail(file).orders.filter((order) => order.customerId.endsWith('27'));
     const t = await aShop({ timeZone: 'Europe/London', currencyCode: 'GBP' });
     const final = await importOrders(t, subset, 2010);
 
     await poller.drain();
 
-    expect(new Set(subset.map((order) => order.customerId)).size).toBeGreaterThan(100);
+    expect(new Set(subset.map((order) => order.customerId)).size).toBeGreaterThan(30);
     // The shop's own calendar date, as the file states it, decides the month: not lib/metrics' zone arithmetic.
     const localDates = new Map(subset.map((order) => [order.orderId, order.localDate]));
     await expectReportsToMatch(t, final, 'MONTH', (order) => utcPeriodKey(Date.parse(`${localDates.get(order.orderId)}T00:00:00Z`), 'MONTH'));

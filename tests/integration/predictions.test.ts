@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsProjection } from '../../lib/metrics/metrics.projection.js';
 import { advanceAllRebuilds } from '../../lib/metrics/metrics.rebuild.js';
 import { recordOrder, type OrderRecordInput } from '../../lib/orders/index.js';
-import { backtest, runPendingPredictionJobs, runScheduledPredictions } from '../../lib/predictions/index.js';
+import { backtest, fitPredictionModels, predictCustomer, runPendingPredictionJobs, runScheduledPredictions, summarizePurchases } from '../../lib/predictions/index.js';
 import { createStreamHandler } from '../../lib/streams/handler.js';
 import { startStreamPoller, type StreamPoller } from '../../scripts/local/stream-poller.js';
 import { aShop, anOrder, ORDER_RECORD, type TestShop } from '../fixtures/api.js';
@@ -69,59 +69,83 @@ const cdnowOrder = (o: RealOrder): OrderRecordInput => ({
   discountCodes: [],
 });
 
-describeWithSharedData('predictions on the CDNOW sample (39-week calibration)', 'cdnow/CDNOW_sample.txt', (file) => {
+/**
+ * Equal up to the optimiser's tolerance: the service sums the customers in storage order, the
+ * test in file order, and floating-point sums differ in the last digits.
+ */
+function expectClose(actual: number, expected: number): void {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(expected)));
+}
+
+/**
+ * The published CDNOW values are checked on the whole sample in tests/unit/predictions (the same
+ * fit code). Here a tenth of the sample goes through the whole system (orders, metrics activity,
+ * refresh job, stored predictions, API) and must give exactly what the model library gives on the
+ * raw file for the same customers: loading the whole sample through DynamoDB Local takes minutes.
+ */
+describeWithSharedData('predictions through the API on CDNOW customers (39-week calibration)', 'cdnow/CDNOW_sample.txt', (file) => {
+  const calibrationEnd = new Date('1997-09-30T12:00:00Z');
   let t: TestShop;
-  let sampleToMaster: Map<string, string>;
+  let masterOf1516: string;
   let calibration: RealOrder[];
+  let purchases: Map<string, Array<{ at: number; amount: number }>>;
   beforeAll(async () => {
     // The fit is as of "now": the shop's clock stands at the end of the paper's calibration period.
-    t = await aShop({ currencyCode: 'USD', timeZone: 'UTC', now: '1997-09-30T12:00:00Z' });
-    sampleToMaster = new Map(
+    t = await aShop({ currencyCode: 'USD', timeZone: 'UTC', now: calibrationEnd.toISOString() });
+    const sampleToMaster = new Map(
       readFileSync(file, 'utf8')
         .split('\n')
         .filter((line) => line.trim())
         .map((line) => line.trim().split(/\s+/))
         .map(([master, sample]) => [String(Number(sample)), master!]),
     );
-    calibration = loadCdnowSample(file).filter((o) => o.localDate <= '1997-09-30');
+    masterOf1516 = sampleToMaster.get('1516')!;
+    calibration = loadCdnowSample(file).filter((o) => o.localDate <= '1997-09-30' && (o.customerId.endsWith('3') || o.customerId === masterOf1516));
+    purchases = new Map();
+    for (const o of calibration) purchases.set(o.customerId, [...(purchases.get(o.customerId) ?? []), { at: o.placedAt, amount: o.amount }]);
     await recordAll(t, calibration.map(cdnowOrder));
     await rebuildMetrics(t);
   }, 600_000);
 
-  it('fits the published BG/NBD and Gamma-Gamma parameters through predictionsRefresh', async () => {
+  it('fits through predictionsRefresh exactly what the library fits on the raw purchases', async () => {
+    const summaries = [...purchases.values()].map((p) => summarizePurchases(p, { calibrationEnd, unit: 'week', timeZone: 'UTC' })!);
+    const expected = fitPredictionModels(summaries, 'week');
+
     const queued = await t.gql(REFRESH);
     const replay = await t.gql(REFRESH);
     await runPendingPredictionJobs(t.tenantId, t.clock);
-
     const job = await t.gql(`query ($id: ID!) { predictionJob(id: $id) { status processedCustomers totalCustomers } }`, { id: queued.data!.predictionsRefresh.job.id });
     const model = (await t.gql(MODEL)).data!.predictionModel;
 
+    expect(expected.status).toBe('OK');
+    if (expected.status !== 'OK') return;
     expect(replay.data!.predictionsRefresh.job.id).toBe(queued.data!.predictionsRefresh.job.id);
-    expect(job.data!.predictionJob).toEqual({ status: 'COMPLETED', processedCustomers: 2_357, totalCustomers: 2_357 });
-    expect(model).toMatchObject({ status: 'OK', reason: null, customers: 2_357, repeatCustomers: 946 });
-    const { r, alpha, a, b, p, q, gamma } = model.parameters;
-    expect([r, alpha, a, b].map((v: number) => Number(v.toFixed(3)))).toEqual([0.243, 4.414, 0.793, 2.426]);
-    expect(Number(model.logLikelihood.toFixed(1))).toBe(-9582.4);
-    // Gamma-Gamma runs on cents: p and q are unit-free, gamma scales by 100.
-    expect([Number(p.toFixed(2)), Number(q.toFixed(2)), Number((gamma / 100).toFixed(2))]).toEqual([6.25, 3.74, 15.44]);
+    expect(job.data!.predictionJob).toEqual({ status: 'COMPLETED', processedCustomers: purchases.size, totalCustomers: purchases.size });
+    expect(model).toMatchObject({ status: 'OK', reason: null, customers: purchases.size, repeatCustomers: summaries.filter((s) => s.x > 0).length });
+    const { bgnbd, gammaGamma } = expected.models;
+    for (const [name, value] of Object.entries({ ...bgnbd, ...gammaGamma })) expectClose(model.parameters[name], value);
+    expectClose(model.logLikelihood, expected.bgnbd.logLikelihood);
   });
 
-  it('predicts customer 1516 of the sample as the paper does', async () => {
-    const externalId = sampleToMaster.get('1516')!;
+  it('predicts customer 1516 of the sample as the library does', async () => {
+    const summary = summarizePurchases(purchases.get(masterOf1516)!, { calibrationEnd, unit: 'week', timeZone: 'UTC' })!;
+    const fit = fitPredictionModels([...purchases.values()].map((p) => summarizePurchases(p, { calibrationEnd, unit: 'week', timeZone: 'UTC' })!), 'week');
+    if (fit.status !== 'OK') throw new Error('fit');
+    const expected = predictCustomer(fit.models, summary, 364, 'day');
 
     const res = await t.gql(
       `query ($id: String!) { customerByExternalId(externalId: $id) { prediction { status frequency recencyWeeks ageWeeks probabilityAlive expectedPurchases(horizonDays: 364) predictedValue(horizonDays: 364) { amount currencyCode } } } }`,
-      { id: externalId },
+      { id: masterOf1516 },
     );
 
     const prediction = res.data!.customerByExternalId.prediction;
     expect(prediction).toMatchObject({ status: 'OK', frequency: 26 });
     expect(prediction.recencyWeeks).toBeCloseTo(30.86, 2);
     expect(prediction.ageWeeks).toBeCloseTo(31, 2);
-    expect(prediction.expectedPurchases).toBeCloseTo(25.76, 1);
-    expect(prediction.probabilityAlive).toBeCloseTo(0.969, 2);
+    expectClose(prediction.expectedPurchases, expected.expectedPurchases);
+    expectClose(prediction.probabilityAlive, expected.probabilityAlive);
     expect(prediction.predictedValue.currencyCode).toBe('USD');
-    expect(prediction.predictedValue.amount).toBeGreaterThan(0);
+    expect(Math.abs(prediction.predictedValue.amount - expected.predictedValue)).toBeLessThanOrEqual(1);
   });
 
   it('lists customers by predicted value, highest first, and filters by probability alive', async () => {
@@ -138,12 +162,10 @@ describeWithSharedData('predictions on the CDNOW sample (39-week calibration)', 
 
   it('backtests on the shop data exactly as the model library does on the raw file', async () => {
     const res = await t.gql(`{ predictionBacktest(calibrationEnd: "1997-06-30T12:00:00Z") { customers holdoutWeeks r alpha a b rows { frequency customers actualMean predictedMean } } }`);
-    const byCustomer = new Map<string, Array<{ at: number; amount: number }>>();
-    for (const o of calibration) byCustomer.set(o.customerId, [...(byCustomer.get(o.customerId) ?? []), { at: o.placedAt, amount: o.amount }]);
-    const expected = backtest(byCustomer.values(), { calibrationEnd: Date.parse('1997-06-30T12:00:00Z'), holdoutEnd: Date.parse('1997-09-30T12:00:00Z'), unit: 'week', timeZone: 'UTC' });
+    const expected = backtest(purchases.values(), { calibrationEnd: Date.parse('1997-06-30T12:00:00Z'), holdoutEnd: calibrationEnd, unit: 'week', timeZone: 'UTC' });
 
     const api = res.data!.predictionBacktest;
-    expect(api.customers).toBe(2_357);
+    expect(api.customers).toBe(expected.rows.reduce((sum, row) => sum + row.customers, 0));
     expect(api.holdoutWeeks).toBeCloseTo(expected.holdoutLength, 9);
     expect(api.r).toBeCloseTo(expected.model.r, 6);
     expect(api.rows).toHaveLength(expected.rows.length);
@@ -153,11 +175,7 @@ describeWithSharedData('predictions on the CDNOW sample (39-week calibration)', 
       expect(row.actualMean).toBeCloseTo(expected.rows[i]!.actualMean, 9);
       expect(row.predictedMean).toBeCloseTo(expected.rows[i]!.predictedMean, 6);
     });
-    // In shape: predictions rise with frequency, as in the paper's figure.
-    const predicted = api.rows.map((row: any) => row.predictedMean);
-    expect([...predicted].sort((x, y) => x - y)).toEqual(predicted);
   });
-
 });
 
 describe('predictions with too little data', () => {
