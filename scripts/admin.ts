@@ -1,12 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { apiScopes, createApiKey, createShop, listApiKeysForShop, revokeApiKey, rotateStorefrontSecret, type ApiScope } from '../lib/shops/index.js';
+import { z } from 'zod';
+import {
+  apiScopes,
+  createApiKey,
+  createShop,
+  listApiKeysForShop,
+  revokeApiKey,
+  rotateStorefrontSecret,
+  updateShopSettings,
+  type ApiScope,
+} from '../lib/shops/index.js';
 import { httpGraphQL, importOrders } from './import/import-orders.js';
 
 const usage = `npm run admin -- <command> [options]
 
   create-shop --id <id> --name <name> --currency <EUR> [--time-zone <Europe/Berlin>] [--revenue-basis TOTAL|SUBTOTAL]
+  update-shop --shop <id> [--time-zone <Europe/Berlin>] [--revenue-basis TOTAL|SUBTOTAL]   (then run metricsRebuild)
   create-key --shop <id> --name <name> --kind secret|publishable [--scopes customers:read,orders:write,...|all]
   list-keys --shop <id>
   revoke-key --shop <id> --key <key id>
@@ -78,6 +89,20 @@ async function main(argv: string[]): Promise<void> {
       console.log(`Storefront signing secret (HS256, give it to the shop's backend; shown once): ${shop.storefrontSecret}`);
       return;
     }
+    case 'update-shop': {
+      const { shop, changes } = await updateShopSettings(
+        need('shop'),
+        { timeZone: values['time-zone'], revenueBasis: values['revenue-basis']?.toUpperCase() as 'TOTAL' | 'SUBTOTAL' | undefined },
+        now,
+      );
+      if (changes.length === 0) {
+        console.log(`Shop ${shop.tenantId} already has time zone ${shop.timeZone} and revenue basis ${shop.revenueBasis}; nothing changed.`);
+        return;
+      }
+      for (const { setting, from, to } of changes) console.log(`Shop ${shop.tenantId}: ${setting} ${from} → ${to}`);
+      console.log('Reports keep the old settings until a rebuild: run the metricsRebuild mutation to re-cut them.');
+      return;
+    }
     case 'create-key': {
       const kind = need('kind').toUpperCase();
       if (kind !== 'SECRET' && kind !== 'PUBLISHABLE') throw new Error('--kind is secret or publishable');
@@ -123,6 +148,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: Error) => {
-  console.error(error.message);
+  console.error(error instanceof z.ZodError ? z.prettifyError(error) : error.message);
   process.exit(1);
 });

@@ -25,6 +25,14 @@ export function forgetCachedKey(keyId: string): void {
   for (const [hash, entry] of keyCache) if (entry.key.keyId === keyId) keyCache.delete(hash);
 }
 
+/**
+ * Forgets every cached key of a shop, so this container's next request reads the shop's current
+ * settings (other containers wait out the TTL).
+ */
+export function forgetCachedShop(tenantId: string): void {
+  for (const [hash, entry] of keyCache) if (entry.shop.tenantId === tenantId) keyCache.delete(hash);
+}
+
 export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }

@@ -1,5 +1,5 @@
 export { parseApiKey, tenantIdPattern, type ApiKeyKind } from './keys.js';
-export { apiScopes, apiKeyCreateInput, shopCreateInput, type ApiScope } from './shops.inputs.js';
+export { apiScopes, apiKeyCreateInput, shopCreateInput, shopSettingsUpdateInput, type ApiScope, type ShopSettingsUpdateInput } from './shops.inputs.js';
 export type { ApiKeyItem, ShopItem } from './shops.entities.js';
 export {
   createApiKey,
@@ -11,6 +11,9 @@ export {
   revokeApiKey,
   rotateStorefrontSecret,
   touchApiKey,
+  updateShopSettings,
   previousSecretGraceMs,
+  type SettingChange,
+  type ShopSetting,
 } from './shops.service.js';
-export { ShopAlreadyExistsError, ApiKeyNotFoundError } from './shops.errors.js';
+export { ShopAlreadyExistsError, ShopNotFoundError, ApiKeyNotFoundError } from './shops.errors.js';

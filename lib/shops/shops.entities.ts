@@ -11,6 +11,8 @@ export const ShopEntity = new Entity({
     currencyCode: { type: 'string', required: true },
     timeZone: { type: 'string', required: true, default: 'UTC' },
     revenueBasis: { type: ['TOTAL', 'SUBTOTAL'] as const, required: true, default: 'TOTAL' },
+    /** When `timeZone` or `revenueBasis` last changed after creation. */
+    settingsChangedAt: { type: 'string' },
     /** HS256 secret the shop's backend signs storefront customer tokens with. */
     storefrontSecret: { type: 'string', required: true },
     /** The secret before the last rotation, accepted until `previousSecretExpiresAt`. */

@@ -16,3 +16,10 @@ export class ApiKeyNotFoundError extends ShopError {
     super('No such API key', ['id']);
   }
 }
+
+export class ShopNotFoundError extends ShopError {
+  readonly code = 'NOT_FOUND' as const;
+  constructor(readonly tenantId: string) {
+    super(`No shop with id "${tenantId}"`);
+  }
+}

@@ -37,6 +37,14 @@ export const shopCreateInput = z.object({
 });
 export type ShopCreateInput = z.input<typeof shopCreateInput>;
 
+export const shopSettingsUpdateInput = z
+  .object({
+    timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin').nullish(),
+    revenueBasis: z.enum(['TOTAL', 'SUBTOTAL']).nullish(),
+  })
+  .refine((input) => input.timeZone != null || input.revenueBasis != null, 'give a timeZone, a revenueBasis or both');
+export type ShopSettingsUpdateInput = z.input<typeof shopSettingsUpdateInput>;
+
 export const apiKeyCreateInput = z
   .object({
     name: z.string().trim().min(1).max(100),

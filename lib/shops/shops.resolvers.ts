@@ -1,12 +1,12 @@
 import type { Resolvers } from '../graphql/__generated__/resolvers.js';
-import { forgetCachedKey } from '../graphql/auth.js';
+import { forgetCachedKey, forgetCachedShop } from '../graphql/auth.js';
 import { requireScope } from '../graphql/context.js';
 import { localIdOf, toGlobalId } from '../graphql/ids.js';
 import { mutation } from '../graphql/user-errors.js';
 import { runIdempotent } from '../idempotency/index.js';
 import { ApiKeyNotFoundError } from './shops.errors.js';
 import { apiKeyCreateInput, type ApiScope } from './shops.inputs.js';
-import { createApiKey, getApiKey, listApiKeysForShop, revokeApiKey } from './shops.service.js';
+import { createApiKey, getApiKey, listApiKeysForShop, revokeApiKey, updateShopSettings } from './shops.service.js';
 
 export const shopResolvers: Resolvers = {
   Query: {
@@ -52,6 +52,19 @@ export const shopResolvers: Resolvers = {
           return { apiKey };
         },
         { apiKey: null },
+      );
+    },
+    // The same scopes as metricsRebuild: a change here is only half done until the rebuild runs.
+    shopSettingsUpdate: async (_root, { input }, ctx) => {
+      requireScope(ctx, 'METRICS_READ');
+      requireScope(ctx, 'ORDERS_WRITE');
+      return mutation(
+        async () => {
+          const { shop, changes } = await updateShopSettings(ctx.tenantId, input, ctx.clock.now());
+          if (changes.length > 0) forgetCachedShop(ctx.tenantId);
+          return { shop, metricsRebuildNeeded: changes.length > 0 };
+        },
+        { shop: null, metricsRebuildNeeded: false },
       );
     },
   },

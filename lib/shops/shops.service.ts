@@ -2,8 +2,14 @@ import { randomToken } from '../common/hash.js';
 import { db } from '../db/service.js';
 import { isConditionFailure } from '../idempotency/index.js';
 import { mintApiKey, type ApiKeyKind } from './keys.js';
-import { ApiKeyNotFoundError, ShopAlreadyExistsError } from './shops.errors.js';
-import { shopCreateInput, type ApiScope, type ShopCreateInput } from './shops.inputs.js';
+import { ApiKeyNotFoundError, ShopAlreadyExistsError, ShopNotFoundError } from './shops.errors.js';
+import {
+  shopCreateInput,
+  shopSettingsUpdateInput,
+  type ApiScope,
+  type ShopCreateInput,
+  type ShopSettingsUpdateInput,
+} from './shops.inputs.js';
 import type { ApiKeyItem, ShopItem } from './shops.entities.js';
 
 /** How long tokens signed with the previous storefront secret stay valid after a rotation. */
@@ -32,6 +38,54 @@ export async function listShopIds(): Promise<string[]> {
 /** Reads one shop by id. */
 export async function getShop(tenantId: string): Promise<ShopItem | undefined> {
   return (await db().entities.shop.get({ tenantId }).go()).data ?? undefined;
+}
+
+/** A shop setting the metrics are computed with. */
+export type ShopSetting = 'timeZone' | 'revenueBasis';
+
+export interface SettingChange {
+  setting: ShopSetting;
+  from: string;
+  to: string;
+}
+
+/**
+ * Given a shop and new reporting settings (omitted ones keep their value), stores them and returns
+ * the shop as it is now and the settings that changed, old and new. Values the shop already has
+ * write nothing, so a retry, or a concurrent request with the same values, reports no change. The
+ * metrics keep their own settings until `metricsRebuild`, which reads the shop's.
+ */
+export async function updateShopSettings(
+  tenantId: string,
+  input: ShopSettingsUpdateInput,
+  now: Date,
+): Promise<{ shop: ShopItem; changes: SettingChange[] }> {
+  const valid = shopSettingsUpdateInput.parse(input);
+  const next: Partial<Pick<ShopItem, ShopSetting>> = {};
+  if (valid.timeZone != null) next.timeZone = valid.timeZone;
+  if (valid.revenueBasis != null) next.revenueBasis = valid.revenueBasis;
+  const settings = Object.keys(next) as ShopSetting[];
+  try {
+    // The condition makes the comparison atomic: the write happens only if some value differs,
+    // and the old item it returns tells which.
+    const { data: before } = await db()
+      .entities.shop.patch({ tenantId })
+      .set({ ...next, settingsChangedAt: now.toISOString() })
+      .where((attr, op) => `(${settings.map((setting) => op.ne(attr[setting], next[setting])).join(' OR ')})`)
+      .go({ response: 'all_old' });
+    return {
+      shop: { ...before, ...next, settingsChangedAt: now.toISOString() } as ShopItem,
+      changes: settings
+        .filter((setting) => before[setting] !== next[setting])
+        .map((setting) => ({ setting, from: before[setting], to: next[setting]! })),
+    };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    // Either the shop does not exist (patch requires it) or it already has these values.
+    const { data: shop } = await db().entities.shop.get({ tenantId }).go({ consistent: true });
+    if (!shop) throw new ShopNotFoundError(tenantId);
+    return { shop, changes: [] };
+  }
 }
 
 /**
