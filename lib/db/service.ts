@@ -2,7 +2,7 @@ import { Service } from 'electrodb';
 import { CustomerEntity, CustomerRefEntity } from '../customers/customers.entities.js';
 import { IdempotencyEntity } from '../idempotency/idempotency.entities.js';
 import { LoyaltyCouponEntity, LoyaltyEntryEntity, LoyaltyMemberEntity, LoyaltyProgramEntity, LoyaltyReceiptEntity, LoyaltyRewardEntity } from '../loyalty/loyalty.entities.js';
-import { DomainCounterEntity, DomainCounterMarkEntity, DomainCustomerPeriodEntity } from '../metrics/domain-reports.entities.js';
+import { DomainCounterEntity, DomainItemMarkEntity } from '../metrics/domain-reports.entities.js';
 import { MetricsActivityEntity, MetricsCounterEntity, MetricsRebuildJobEntity, MetricsSegmentRunEntity, MetricsStateEntity } from '../metrics/metrics.entities.js';
 import { MetricsCategoryPurchaseEntity, MetricsOrderPurchaseEntity, MetricsProductDayEntity, MetricsSegmentMemberEntity } from '../metrics/metrics.segment-entities.js';
 import { OrderEntity } from '../orders/orders.entities.js';
@@ -31,7 +31,7 @@ function compose() {
       metricsCounter: MetricsCounterEntity,
       metricsRebuildJob: MetricsRebuildJobEntity,
       metricsSegmentRun: MetricsSegmentRunEntity,
-      domainCounter: DomainCounterEntity, domainCounterMark: DomainCounterMarkEntity, domainCustomerPeriod: DomainCustomerPeriodEntity,
+      domainCounter: DomainCounterEntity, domainItemMark: DomainItemMarkEntity,
       metricsSegmentMember: MetricsSegmentMemberEntity, metricsCategoryPurchase: MetricsCategoryPurchaseEntity, metricsOrderPurchase: MetricsOrderPurchaseEntity, metricsProductDay: MetricsProductDayEntity,
     },
     { client: dynamo().doc, table: tableName() },

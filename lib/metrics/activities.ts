@@ -11,10 +11,10 @@ export async function* listCustomerActivities(tenantId: string): AsyncGenerator<
   for (const shard of activityShards) {
     let cursor: string | null = null;
     do {
-      const page: { data: Array<{ customerId: string; orders: unknown }>; cursor: string | null } = await db()
+      const page: { data: Array<{ customerId: string; orders?: unknown; joinedAt?: number }>; cursor: string | null } = await db()
         .entities.metricsActivity.query.byShard({ tenantId, shard })
-        .go({ cursor, consistent: true, attributes: ['customerId', 'orders'] });
-      for (const item of page.data) yield { customerId: item.customerId, activity: activityOf(item.orders) };
+        .go({ cursor, consistent: true, attributes: ['customerId', 'orders', 'joinedAt'] });
+      for (const item of page.data) yield { customerId: item.customerId, activity: activityOf(item.orders, item.joinedAt) };
       cursor = page.cursor;
     } while (cursor);
   }

@@ -56,9 +56,13 @@ export interface ActivityOrder {
   readonly version: number;
 }
 
-/** Per customer: every order seen, keyed by order id (cancelled ones stay, as tombstones). */
+/**
+ * Per customer: every order seen, keyed by order id (cancelled ones stay, as tombstones), and when
+ * they joined the loyalty program (epoch ms; members never leave, so the earliest join seen wins).
+ */
 export interface CustomerActivity {
   readonly orders: Readonly<Record<string, ActivityOrder>>;
+  readonly joinedAt?: number;
 }
 
 /** The per-period counters whose sums over customers the reports need. */
@@ -76,7 +80,17 @@ export type PeriodCounterName =
   /** Revenue of the counted orders placed in the period (minor units, the basis chosen). */
   | 'revenue'
   /** The part of `revenue` from customers new in the period. */
-  | 'newCustomerRevenue';
+  | 'newCustomerRevenue'
+  /** Customers who joined the loyalty program in the period (with or without orders). */
+  | 'newMembers'
+  /** Of `activeCustomers`, those who were members at the end of the period (joined before it ended). */
+  | 'memberActiveCustomers'
+  /** Of `repeatCustomers`, the members at the end of the period. */
+  | 'memberRepeatCustomers'
+  /** Of `orders`, those of the members at the end of the period. */
+  | 'memberOrders'
+  /** Of `revenue`, that of the members at the end of the period. */
+  | 'memberRevenue';
 
 /** The counters of cohort c (period of the first counted order) at offset k (period c + k). */
 export type CohortCounterName =
@@ -93,6 +107,11 @@ export const PERIOD_COUNTER_NAMES: readonly PeriodCounterName[] = [
   'orders',
   'revenue',
   'newCustomerRevenue',
+  'newMembers',
+  'memberActiveCustomers',
+  'memberRepeatCustomers',
+  'memberOrders',
+  'memberRevenue',
 ];
 export const COHORT_COUNTER_NAMES: readonly CohortCounterName[] = ['activeCustomers', 'revenue'];
 
@@ -186,7 +205,18 @@ export function applyOrder(state: CustomerActivity, order: OrderFacts): Customer
   const incoming = activityOrderOf(order);
   const stored = Object.hasOwn(state.orders, order.orderId) ? state.orders[order.orderId] : undefined;
   if (stored && compareRecords(incoming, stored) <= 0) return state;
-  return { orders: { ...state.orders, [order.orderId]: incoming } };
+  return { ...state, orders: { ...state.orders, [order.orderId]: incoming } };
+}
+
+/**
+ * Given a customer's activity and an instant they joined the loyalty program, returns the activity
+ * with the earliest join (a minimum: any order of arrival, any repetition gives the same state).
+ * Returns the same object when nothing changes.
+ */
+export function applyMembership(state: CustomerActivity, joinedAt: number | Date | string): CustomerActivity {
+  const ms = placedAtMs(joinedAt);
+  if (state.joinedAt !== undefined && state.joinedAt <= ms) return state;
+  return { ...state, joinedAt: ms };
 }
 
 /** Given a customer's activity and several order records, applies them all (see `applyOrder`). */
@@ -254,7 +284,10 @@ function addTo(counters: Map<CounterKey, number>, key: CounterKey, value: number
  * `retainedFromPrevious` when also active the period before; 1 to `newCustomers` and their revenue
  * to `newCustomerRevenue` in the period of their first counted order (their cohort c); per active
  * period c + k, 1 to the cohort's `activeCustomers` and their revenue to its `revenue` at offset k.
- * Zero values are left out; a customer without counted orders contributes nothing.
+ * A loyalty member adds 1 to `newMembers` in the period they joined, and in every active period
+ * from that one on (a member at the period's end: joined before it ended) the same figures again to
+ * the `member*` counters, so non-members are the difference. Zero values are left out; a customer
+ * without counted orders contributes nothing else.
  */
 export function contributionOf(
   state: CustomerActivity,
@@ -272,6 +305,9 @@ export function contributionOf(
     byPeriod.set(period, activity);
   }
   const counters = new Map<CounterKey, number>();
+  // Period keys of one granularity sort chronologically: a member at the end of p joined in p or before.
+  const joinedPeriod = state.joinedAt === undefined ? undefined : periodOf(state.joinedAt, granularity, timeZone);
+  if (joinedPeriod !== undefined) addTo(counters, periodCounterKey(joinedPeriod, 'newMembers'), 1);
   if (byPeriod.size === 0) return counters;
   // Keys sort chronologically, and the earliest active period is the first order's period.
   const periods = [...byPeriod.keys()].sort();
@@ -283,6 +319,12 @@ export function contributionOf(
     addTo(counters, periodCounterKey(period, 'revenue'), revenue);
     if (orders >= 2) addTo(counters, periodCounterKey(period, 'repeatCustomers'), 1);
     if (byPeriod.has(previousPeriod(period))) addTo(counters, periodCounterKey(period, 'retainedFromPrevious'), 1);
+    if (joinedPeriod !== undefined && joinedPeriod <= period) {
+      addTo(counters, periodCounterKey(period, 'memberActiveCustomers'), 1);
+      addTo(counters, periodCounterKey(period, 'memberOrders'), orders);
+      addTo(counters, periodCounterKey(period, 'memberRevenue'), revenue);
+      if (orders >= 2) addTo(counters, periodCounterKey(period, 'memberRepeatCustomers'), 1);
+    }
     const offset = periodOffset(cohort, period);
     addTo(counters, cohortCounterKey(cohort, offset, 'activeCustomers'), 1);
     addTo(counters, cohortCounterKey(cohort, offset, 'revenue'), revenue);

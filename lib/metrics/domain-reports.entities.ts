@@ -1,15 +1,18 @@
 import { createConversions, Entity } from 'electrodb';
+import { activityShardOf, activityShards } from './metrics.entities.js';
 import type { Granularity, PeriodKey } from './periods.js';
 
 /**
  * Counters of the loyalty, referral and feedback reports (METRICS.md "Loyalty, referrals,
  * feedback"), kept by the stream projections of `domain-reports.projections.ts`:
- * - a counter item per tenant + report + scope (`ALL`, or a survey id) + granularity, sorted by
- *   period; its counters are top-level number attributes moved by `ADD` (names in
- *   `domain-reports.ts`);
- * - a mark per applied change (an entry, a referral version, a response version, an invitation),
- *   created with `attribute_not_exists` in the transaction that moves the counters, so a
- *   redelivered change moves nothing. Marks expire after the stream's retention (TTL).
+ * - a counter item per tenant + report + scope (`ALL`, or a survey id) + granularity + generation
+ *   (the metrics state's: a rebuild fills the next one), sorted by period; its counters are
+ *   top-level number attributes moved by `ADD` (names in `domain-reports.ts`);
+ * - a mark per source item (a ledger entry, a referral, a survey response, an invitation) and
+ *   generation: the item version whose contribution the generation's counters hold, and that
+ *   contribution. A change moves the counters by new − stored contribution only when its version is
+ *   newer, in one transaction with the mark (condition on the version read), so redeliveries,
+ *   out-of-order records and a rebuild's replay of the same item all land once.
  */
 
 export type DomainReport = 'LOYALTY' | 'REFERRAL' | 'FEEDBACK';
@@ -21,51 +24,37 @@ export const DomainCounterEntity = new Entity({
     report: { type: ['LOYALTY', 'REFERRAL', 'FEEDBACK'] as const, required: true, readOnly: true },
     scope: { type: 'string', required: true, readOnly: true },
     granularity: { type: ['WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const, required: true, readOnly: true },
+    generation: { type: 'string', required: true, readOnly: true },
     period: { type: 'string', required: true, readOnly: true },
   },
   indexes: {
     byPeriod: {
-      pk: { field: 'pk', composite: ['tenantId', 'report', 'scope', 'granularity'], casing: 'none' },
+      pk: { field: 'pk', composite: ['tenantId', 'report', 'scope', 'granularity', 'generation'], casing: 'none' },
       sk: { field: 'sk', composite: ['period'], casing: 'none' },
     },
   },
 });
 
-export const DomainCounterMarkEntity = new Entity({
-  model: { entity: 'domainCounterMark', version: '1', service: 'retention' },
-  attributes: {
-    tenantId: { type: 'string', required: true, readOnly: true },
-    markId: { type: 'string', required: true, readOnly: true },
-    /** Epoch seconds: after the stream's 24 h retention no redelivery can come. */
-    ttl: { type: 'number', required: true, readOnly: true },
-  },
-  indexes: {
-    byId: {
-      pk: { field: 'pk', composite: ['tenantId', 'markId'], casing: 'none' },
-      sk: { field: 'sk', composite: [], casing: 'none' },
-    },
-  },
-});
+/** The partitions a generation's marks are spread over (hash of the item key), '00'..'15'. */
+export const markShards = activityShards;
 
-/**
- * A customer's counted orders in one period, per group (M: placed as a loyalty member, N: not),
- * so the membership split knows when a customer becomes active or a repeat buyer in the period.
- * Written with a condition on its `orders`.
- */
-export const DomainCustomerPeriodEntity = new Entity({
-  model: { entity: 'domainCustomerPeriod', version: '1', service: 'retention' },
+export const DomainItemMarkEntity = new Entity({
+  model: { entity: 'domainItemMark', version: '1', service: 'retention' },
   attributes: {
     tenantId: { type: 'string', required: true, readOnly: true },
-    customerId: { type: 'string', required: true, readOnly: true },
-    granularity: { type: ['WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const, required: true, readOnly: true },
-    period: { type: 'string', required: true, readOnly: true },
-    group: { type: ['M', 'N'] as const, required: true, readOnly: true },
-    orders: { type: 'number', required: true },
+    generation: { type: 'string', required: true, readOnly: true },
+    shard: { type: 'string', required: true, readOnly: true },
+    /** `<projection>#<source item id>`. */
+    itemKey: { type: 'string', required: true, readOnly: true },
+    /** The source item's version whose contribution the counters hold. */
+    version: { type: 'number', required: true },
+    /** That contribution (PeriodDelta[]), as JSON: instants, not periods, so any time zone can diff it. */
+    deltas: { type: 'string', required: true },
   },
   indexes: {
-    byCustomer: {
-      pk: { field: 'pk', composite: ['tenantId', 'customerId'], casing: 'none' },
-      sk: { field: 'sk', composite: ['granularity', 'period', 'group'], casing: 'none' },
+    byShard: {
+      pk: { field: 'pk', composite: ['tenantId', 'generation', 'shard'], casing: 'none' },
+      sk: { field: 'sk', composite: ['itemKey'], casing: 'none' },
     },
   },
 });
@@ -75,24 +64,29 @@ export interface DomainCounterId {
   readonly report: DomainReport;
   readonly scope: string;
   readonly granularity: Granularity;
+  readonly generation: number;
   readonly period: PeriodKey;
 }
 
 const counterConversions = createConversions(DomainCounterEntity);
-const markConversions = createConversions(DomainCounterMarkEntity);
-const customerPeriodConversions = createConversions(DomainCustomerPeriodEntity);
-
-/** Given a customer-period-group identity, returns its table keys. */
-export function domainCustomerPeriodKey(id: { tenantId: string; customerId: string; granularity: Granularity; period: PeriodKey; group: 'M' | 'N' }): Record<string, string> {
-  return customerPeriodConversions.fromComposite.toKeys({ ...id }) as Record<string, string>;
-}
+const markConversions = createConversions(DomainItemMarkEntity);
 
 /** Given a counter item's identity, returns its table keys. */
 export function domainCounterKey(id: DomainCounterId): Record<string, string> {
-  return counterConversions.fromComposite.toKeys({ ...id }) as Record<string, string>;
+  return counterConversions.fromComposite.toKeys({ ...id, generation: String(id.generation) }) as Record<string, string>;
 }
 
-/** Given a tenant and a mark id, returns the mark's table keys. */
-export function domainCounterMarkKey(tenantId: string, markId: string): Record<string, string> {
-  return markConversions.fromComposite.toKeys({ tenantId, markId }) as Record<string, string>;
+/** Given an item key, returns its mark shard: the activity items' stable hash, over as many shards. */
+export function markShardOf(itemKey: string): string {
+  return activityShardOf(itemKey);
+}
+
+/** Given a tenant, a generation and an item key, returns the mark's table keys. */
+export function domainItemMarkKey(tenantId: string, generation: number, itemKey: string): Record<string, string> {
+  return markConversions.fromComposite.toKeys({ tenantId, generation: String(generation), shard: markShardOf(itemKey), itemKey }) as Record<string, string>;
+}
+
+/** Given a tenant, a generation and a shard, returns the partition key of its marks. */
+export function domainItemMarkPartition(tenantId: string, generation: number, shard: string): string {
+  return (markConversions.fromComposite.toKeys({ tenantId, generation: String(generation), shard, itemKey: '' }) as Record<string, string>).pk as string;
 }

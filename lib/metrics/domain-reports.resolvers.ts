@@ -3,10 +3,11 @@ import { ZodError, type z } from 'zod';
 import type { ReferralReason, Resolvers } from '../graphql/__generated__/resolvers.js';
 import { requireScope, type GraphQLContext } from '../graphql/context.js';
 import { localIdOf } from '../graphql/ids.js';
-import { CSAT_SATISFIED_FROM, feedbackFigures, groupPurchaseFigures, INVALID_CODE_REASONS, loyaltyRows, referralFigures, type CounterValues, type MembershipGroup } from './domain-reports.js';
+import { CSAT_SATISFIED_FROM, feedbackFigures, INVALID_CODE_REASONS, loyaltyRows, referralFigures, type GroupPurchaseFigures } from './domain-reports.js';
 import type { DomainReport } from './domain-reports.entities.js';
 import { ALL_SCOPE } from './domain-reports.projections.js';
-import { getReportTimeZone, listDomainCounters } from './domain-reports.service.js';
+import { listDomainCounters } from './domain-reports.service.js';
+import { getMetricsState, listCounterItems, type MetricsState } from './metrics.service.js';
 import { reportRangeInput, type ReportRangeInput } from './metrics.inputs.js';
 import { periodEnd, periodRange, periodStart, type Granularity, type PeriodKey } from './periods.js';
 
@@ -32,13 +33,12 @@ const LOYALTY_FORMULAS = [
   'breakageRate = pointsExpired / pointsIssued x 100',
   'outstandingPoints: sum of every ledger entry up to the end of the period',
   'members: members joined up to the end of the period; newMembers: joined in the period',
-  'memberPurchases / nonMemberPurchases: orders placed (not cancelled) in the period by customers who had joined at or before the order / all others',
-  'revenue: order totals net of refunds; averageOrderValue = revenue / orders',
+  'memberPurchases: counted (not cancelled) orders placed in the period by the customers who were members at its end (joined before it ended); nonMemberPurchases: those of every other customer',
+  'revenue: revenue of those orders on the revenue basis, net of refunds; averageOrderValue = revenue / orders',
   'repeatPurchaseRate = customers of the group with 2 or more orders in the period / customers of the group with an order in the period x 100',
 ];
 
-function purchases(values: CounterValues, group: MembershipGroup, ctx: GraphQLContext) {
-  const f = groupPurchaseFigures(values, group);
+function purchases(f: GroupPurchaseFigures, ctx: GraphQLContext) {
   return {
     ...f,
     revenue: { amount: f.revenue, currencyCode: ctx.shop.currencyCode },
@@ -61,20 +61,27 @@ const FEEDBACK_FORMULAS = [
   'responseRate = invitedResponses / invitations x 100',
 ];
 
-function definitions(granularity: Granularity, timeZone: string, currencyCode: string | null, formulas: string[]) {
-  return { granularity, timeZone, currencyCode, formulas };
+function definitions(granularity: Granularity, state: MetricsState, currencyCode: string | null, formulas: string[], revenue: boolean) {
+  return { granularity, timeZone: state.timeZone, revenueBasis: revenue ? state.revenueBasis : null, currencyCode, formulas };
 }
 
 function bounds(period: PeriodKey, granularity: Granularity, timeZone: string) {
   return { period, startsAt: periodStart(period, granularity, timeZone).toISOString(), endsAt: periodEnd(period, granularity, timeZone).toISOString() };
 }
 
+// The counters of the generation the metrics state names, so every report of a shop is cut in the same time zone.
 async function readRange(ctx: GraphQLContext, report: DomainReport, scope: string, input: ReportRangeInput, fromStart: boolean) {
-  const [timeZone, items] = await Promise.all([
-    getReportTimeZone(ctx.tenantId),
-    listDomainCounters({ tenantId: ctx.tenantId, report, scope, granularity: input.granularity, first: fromStart ? undefined : input.from, last: input.to }),
-  ]);
-  return { timeZone, items, range: periodRange(input.from, input.to) };
+  const state = await getMetricsState(ctx.tenantId);
+  const items = await listDomainCounters({
+    tenantId: ctx.tenantId,
+    report,
+    scope,
+    granularity: input.granularity,
+    generation: state.generation,
+    first: fromStart ? undefined : input.from,
+    last: input.to,
+  });
+  return { state, timeZone: state.timeZone, items, range: periodRange(input.from, input.to) };
 }
 
 export const domainReportResolvers: Resolvers = {
@@ -82,26 +89,28 @@ export const domainReportResolvers: Resolvers = {
     loyaltyReport: async (_root, args, ctx) => {
       requireScope(ctx, 'METRICS_READ');
       const input = parseRange(args);
-      // Outstanding points and members are running sums: every period up to `to` is read.
-      const { timeZone, items, range } = await readRange(ctx, 'LOYALTY', ALL_SCOPE, input, true);
+      // Outstanding points and members are running sums: every period up to `to` is read. Members
+      // and their purchases come from the retention counters (one customer state knows both).
+      const { state, timeZone, items, range } = await readRange(ctx, 'LOYALTY', ALL_SCOPE, input, true);
+      const periodItems = await listCounterItems({ tenantId: ctx.tenantId, granularity: input.granularity, generation: state.generation, kind: 'P', first: '0', last: input.to });
       return {
-        definitions: definitions(input.granularity, timeZone, ctx.shop.currencyCode, LOYALTY_FORMULAS),
+        definitions: definitions(input.granularity, state, ctx.shop.currencyCode, LOYALTY_FORMULAS, true),
         from: input.from,
         to: input.to,
-        periods: loyaltyRows(items, range).map(({ values, ...row }) => ({
+        periods: loyaltyRows(items, new Map(periodItems.map((item) => [item.period, item.values])), range).map((row) => ({
           ...row,
           ...bounds(row.period, input.granularity, timeZone),
-          memberPurchases: purchases(values, 'M', ctx),
-          nonMemberPurchases: purchases(values, 'N', ctx),
+          memberPurchases: purchases(row.memberPurchases, ctx),
+          nonMemberPurchases: purchases(row.nonMemberPurchases, ctx),
         })),
       };
     },
     referralReport: async (_root, args, ctx) => {
       requireScope(ctx, 'METRICS_READ');
       const input = parseRange(args);
-      const { timeZone, items, range } = await readRange(ctx, 'REFERRAL', ALL_SCOPE, input, false);
+      const { state, timeZone, items, range } = await readRange(ctx, 'REFERRAL', ALL_SCOPE, input, false);
       return {
-        definitions: definitions(input.granularity, timeZone, ctx.shop.currencyCode, REFERRAL_FORMULAS),
+        definitions: definitions(input.granularity, state, ctx.shop.currencyCode, REFERRAL_FORMULAS, false),
         from: input.from,
         to: input.to,
         periods: range.map((period) => {
@@ -125,9 +134,9 @@ export const domainReportResolvers: Resolvers = {
         if (!surveyId) throw new GraphQLError('surveyId is not a Survey id', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'surveyId' } });
         scope = surveyId;
       }
-      const { timeZone, items, range } = await readRange(ctx, 'FEEDBACK', scope, input, false);
+      const { state, timeZone, items, range } = await readRange(ctx, 'FEEDBACK', scope, input, false);
       return {
-        definitions: definitions(input.granularity, timeZone, null, FEEDBACK_FORMULAS),
+        definitions: definitions(input.granularity, state, null, FEEDBACK_FORMULAS, false),
         from: input.from,
         to: input.to,
         surveyId: args.surveyId ?? null,

@@ -1,77 +1,111 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { createConversions } from 'electrodb';
 import { dynamo, tableName } from '../db/client.js';
+import { db } from '../db/service.js';
+import { deletePartition } from '../db/partitions.js';
 import { backoff } from '../db/transactions.js';
-import { diffDeltas, type CounterValues, type MembershipGroup, type MembershipOrderFacts, type PeriodDelta } from './domain-reports.js';
-import { domainCounterKey, domainCounterMarkKey, domainCustomerPeriodKey, type DomainCounterId, type DomainReport } from './domain-reports.entities.js';
+import { diffDeltas, type CounterValues, type PeriodDelta } from './domain-reports.js';
+import { domainCounterKey, domainItemMarkPartition, markShardOf, markShards, type DomainCounterId, type DomainReport } from './domain-reports.entities.js';
+import { MetricsStateEntity } from './metrics.entities.js';
 import { getMetricsState } from './metrics.service.js';
-import { GRANULARITIES, periodOf, type Granularity, type PeriodKey } from './periods.js';
+import { GRANULARITIES, type Granularity, type PeriodKey } from './periods.js';
 
-/** The counters' scope for shop-wide figures. */
-const ALL = 'ALL';
-
-/** Marks outlive the stream's 24 h retention (and a Lambda's retries) with room to spare. */
-const markLifetimeSeconds = 7 * 86_400;
 const maxAttempts = 30;
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
-/** Reads the time zone the shop's reports use (the metrics counters' one). */
-export async function getReportTimeZone(tenantId: string): Promise<string> {
-  return (await getMetricsState(tenantId)).timeZone;
-}
+const stateConversions = createConversions(MetricsStateEntity);
 
-function isCancelled(error: unknown): error is { name: string; CancellationReasons?: Array<{ Code?: string }> } {
+function isCancelled(error: unknown): boolean {
   const name = (error as { name?: string }).name;
   return name === 'TransactionCanceledException' || name === 'TransactionConflictException';
 }
 
+/** A generation of counters a change lands in, and the time zone its periods are cut in. */
+interface Target {
+  readonly generation: number;
+  readonly timeZone: string;
+}
+
 /**
- * Given one stream change's contribution before and after (per scope), moves the report's counter
- * items of every granularity by the difference, in one transaction with the change's mark
- * (`attribute_not_exists`): a redelivered change finds its mark and moves nothing. Retries on
- * conflicts with other writers of the same counters. Returns false when the change was applied
- * before (or contributes nothing).
+ * Given a source item's contribution at one of its versions (a ledger entry, a referral, a survey
+ * response, an invitation), makes the counters of the tenant's current generation, and of the one
+ * a rebuild is filling, hold that contribution: for each generation whose mark holds an older
+ * version (or none), `ADD`s new − stored to the counter items of every granularity and scope, in
+ * one transaction with the marks (condition on the version read) and a check that the metrics state
+ * (generations, time zones) did not change meanwhile; retries on conflict.
+ *
+ * So a redelivered or older record moves nothing, records may arrive in any order, and the
+ * rebuild's replay (`onlyGeneration`: the generation it fills, nothing once it is switched) and the
+ * stream meet on the same marks. Returns false when nothing had to change.
  */
-export async function applyCounterChange(args: {
+export async function applyItemContribution(args: {
   tenantId: string;
   report: DomainReport;
-  markId: string;
+  itemKey: string;
+  version: number;
   scopes: readonly string[];
-  before: readonly PeriodDelta[];
-  after: readonly PeriodDelta[];
-  now: Date;
+  deltas: readonly PeriodDelta[];
+  onlyGeneration?: number;
 }): Promise<boolean> {
-  if (JSON.stringify(args.before) === JSON.stringify(args.after)) return false;
-  const timeZone = await getReportTimeZone(args.tenantId);
-  const updates: TransactItems = [];
-  for (const granularity of GRANULARITIES) {
-    for (const [period, values] of diffDeltas(args.before, args.after, granularity, timeZone)) {
-      for (const scope of args.scopes) updates.push(counterUpdate({ tenantId: args.tenantId, report: args.report, scope, granularity, period }, values));
-    }
-  }
-  if (updates.length === 0) return false;
-  const mark: TransactItems[number] = {
-    Put: {
-      TableName: tableName(),
-      Item: { ...domainCounterMarkKey(args.tenantId, args.markId), ttl: Math.floor(args.now.getTime() / 1000) + markLifetimeSeconds },
-      ConditionExpression: 'attribute_not_exists(#pk)',
-      ExpressionAttributeNames: { '#pk': 'pk' },
-    },
-  };
+  const { tenantId } = args;
+  const deltasJson = JSON.stringify(args.deltas);
   for (let attempt = 0; ; attempt++) {
+    const state = await getMetricsState(tenantId);
+    const all: Target[] = [{ generation: state.generation, timeZone: state.timeZone }];
+    if (state.build) all.push({ generation: state.build.generation, timeZone: state.build.timeZone });
+    const targets = args.onlyGeneration === undefined ? all : all.filter((t) => t.generation === args.onlyGeneration && state.build?.generation === t.generation);
+    const marks = await Promise.all(
+      targets.map(async (t) => (await db().entities.domainItemMark.get(markIdentity(tenantId, t.generation, args.itemKey)).go({ consistent: true })).data),
+    );
+    const items: TransactItems = [];
+    targets.forEach((target, i) => {
+      const mark = marks[i];
+      if (mark && mark.version >= args.version) return;
+      const before = mark ? (JSON.parse(mark.deltas) as PeriodDelta[]) : [];
+      const next = { ...markIdentity(tenantId, target.generation, args.itemKey), version: args.version, deltas: deltasJson };
+      const put = mark
+        ? db().entities.domainItemMark.put(next).where((attr, op) => op.eq(attr.version, mark.version)).params()
+        : db().entities.domainItemMark.create(next).params();
+      items.push({ Put: put } as TransactItems[number]);
+      for (const granularity of GRANULARITIES) {
+        for (const [period, values] of diffDeltas(before, args.deltas, granularity, target.timeZone)) {
+          for (const scope of args.scopes) {
+            items.push(counterUpdate({ tenantId, report: args.report, scope, granularity, generation: target.generation, period }, values));
+          }
+        }
+      }
+    });
+    if (items.length === 0) return false;
+    items.push(stateCheck(tenantId, state.exists ? state.stateVersion : undefined));
     try {
-      await dynamo().doc.send(new TransactWriteCommand({ TransactItems: [mark, ...updates] }));
+      await dynamo().doc.send(new TransactWriteCommand({ TransactItems: items }));
       return true;
     } catch (error) {
-      if (!isCancelled(error)) throw error;
-      if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-      if (attempt + 1 >= maxAttempts) throw error;
-      await backoff(attempt);
+      if (!isCancelled(error) || attempt + 1 >= maxAttempts) throw error;
+      await backoff(Math.min(attempt, 5));
     }
   }
 }
 
-function counterUpdate(id: Parameters<typeof domainCounterKey>[0], values: CounterValues): TransactItems[number] {
+function markIdentity(tenantId: string, generation: number, itemKey: string) {
+  return { tenantId, generation: String(generation), shard: markShardOf(itemKey), itemKey };
+}
+
+// The metrics state as read: its version unchanged, or still absent.
+function stateCheck(tenantId: string, stateVersion: number | undefined): TransactItems[number] {
+  return {
+    ConditionCheck: {
+      TableName: tableName(),
+      Key: stateConversions.fromComposite.toKeys({ tenantId }) as Record<string, string>,
+      ...(stateVersion === undefined
+        ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } }
+        : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'stateVersion' }, ExpressionAttributeValues: { ':v': stateVersion } }),
+    },
+  };
+}
+
+function counterUpdate(id: DomainCounterId, values: CounterValues): TransactItems[number] {
   const names: Record<string, string> = { '#period': 'period' };
   const expressionValues: Record<string, unknown> = { ':period': id.period };
   const adds = Object.entries(values).map(([name, amount], i) => {
@@ -91,18 +125,19 @@ function counterUpdate(id: Parameters<typeof domainCounterKey>[0], values: Count
 }
 
 /**
- * Lists a report's counter items of one scope and granularity whose period lies in [first, last]
- * (from the first period ever when `first` is undefined), as period → counters.
+ * Lists a report's counter items of one scope, granularity and generation whose period lies in
+ * [first, last] (from the first period ever when `first` is undefined), as period → counters.
  */
 export async function listDomainCounters(args: {
   tenantId: string;
   report: DomainReport;
   scope: string;
   granularity: Granularity;
+  generation: number;
   first: PeriodKey | undefined;
   last: PeriodKey;
 }): Promise<Map<PeriodKey, CounterValues>> {
-  const id = { tenantId: args.tenantId, report: args.report, scope: args.scope, granularity: args.granularity };
+  const id = { tenantId: args.tenantId, report: args.report, scope: args.scope, granularity: args.granularity, generation: args.generation };
   const from = domainCounterKey({ ...id, period: args.first ?? '0' });
   const to = domainCounterKey({ ...id, period: args.last });
   const result = new Map<PeriodKey, CounterValues>();
@@ -128,104 +163,18 @@ export async function listDomainCounters(args: {
 }
 
 /**
- * Given one order change's facts before and after, moves the members vs non-members counters
- * (in the loyalty report's items) of every granularity: orders and revenue by the difference,
- * active and repeat customers when the customer's count of counted orders in the period and group
- * crosses 1 or 2. The customer-period items are written with a condition on the count read, the
- * counters with ADD and the change's mark, in one transaction; a lost race reads again, a
- * redelivered change finds its mark. Returns false when nothing had to change.
+ * Deletes a generation of program counters (of the given scopes per report) and its marks, after
+ * a rebuild switched away from it; returns how many items went.
  */
-export async function applyOrderToMembershipCounters(args: {
-  tenantId: string;
-  customerId: string;
-  markId: string;
-  before: MembershipOrderFacts | undefined;
-  after: MembershipOrderFacts | undefined;
-  now: Date;
-}): Promise<boolean> {
-  const { tenantId, customerId } = args;
-  if (JSON.stringify(args.before) === JSON.stringify(args.after)) return false;
-  const timeZone = await getReportTimeZone(tenantId);
-  const moves: Array<{ granularity: Granularity; group: MembershipGroup; period: PeriodKey; orders: number; revenue: number }> = [];
-  for (const granularity of GRANULARITIES) {
-    const byKey = new Map<string, (typeof moves)[number]>();
-    for (const [facts, sign] of [[args.before, -1], [args.after, 1]] as const) {
-      if (!facts?.counted) continue;
-      const period = periodOf(new Date(facts.at), granularity, timeZone);
-      const key = `${facts.group}|${period}`;
-      const move = byKey.get(key) ?? { granularity, group: facts.group, period, orders: 0, revenue: 0 };
-      move.orders += sign;
-      move.revenue += sign * facts.revenue;
-      byKey.set(key, move);
-    }
-    moves.push(...[...byKey.values()].filter((m) => m.orders !== 0 || m.revenue !== 0));
-  }
-  if (moves.length === 0) return false;
-  const mark: TransactItems[number] = {
-    Put: {
-      TableName: tableName(),
-      Item: { ...domainCounterMarkKey(tenantId, args.markId), ttl: Math.floor(args.now.getTime() / 1000) + markLifetimeSeconds },
-      ConditionExpression: 'attribute_not_exists(#pk)',
-      ExpressionAttributeNames: { '#pk': 'pk' },
-    },
-  };
-  for (let attempt = 0; ; attempt++) {
-    const counts = await Promise.all(
-      moves.map(async (m) =>
-        m.orders === 0
-          ? 0
-          : Number(
-              (
-                await dynamo().doc.send(
-                  new GetCommand({
-                    TableName: tableName(),
-                    Key: domainCustomerPeriodKey({ tenantId, customerId, granularity: m.granularity, period: m.period, group: m.group }),
-                    ConsistentRead: true,
-                  }),
-                )
-              ).Item?.orders ?? 0,
-            ),
-      ),
-    );
-    const counters = new Map<string, { id: DomainCounterId; values: CounterValues }>();
-    const items: TransactItems = [mark];
-    moves.forEach((m, i) => {
-      const id: DomainCounterId = { tenantId, report: 'LOYALTY', scope: ALL, granularity: m.granularity, period: m.period };
-      const key = JSON.stringify(id);
-      const entry = counters.get(key) ?? { id, values: {} };
-      const p = m.group.toLowerCase();
-      const add = (name: string, amount: number) => {
-        if (amount !== 0) entry.values[`${p}${name}`] = (entry.values[`${p}${name}`] ?? 0) + amount;
-      };
-      add('Orders', m.orders);
-      add('Revenue', m.revenue);
-      if (m.orders !== 0) {
-        const before = counts[i]!;
-        const after = before + m.orders;
-        add('Active', Number(after > 0) - Number(before > 0));
-        add('Repeat', Number(after >= 2) - Number(before >= 2));
-        items.push({
-          Update: {
-            TableName: tableName(),
-            Key: domainCustomerPeriodKey({ tenantId, customerId, granularity: m.granularity, period: m.period, group: m.group }),
-            UpdateExpression: 'SET #orders = :after',
-            ConditionExpression: before === 0 ? 'attribute_not_exists(#orders) OR #orders = :before' : '#orders = :before',
-            ExpressionAttributeNames: { '#orders': 'orders' },
-            ExpressionAttributeValues: { ':after': after, ':before': before },
-          },
-        });
+export async function deleteDomainGeneration(tenantId: string, generation: number, scopes: Readonly<Record<DomainReport, readonly string[]>>): Promise<number> {
+  let deleted = 0;
+  for (const [report, reportScopes] of Object.entries(scopes) as Array<[DomainReport, readonly string[]]>) {
+    for (const scope of reportScopes) {
+      for (const granularity of GRANULARITIES) {
+        deleted += await deletePartition(domainCounterKey({ tenantId, report, scope, granularity, generation, period: '0' }).pk as string);
       }
-      counters.set(key, entry);
-    });
-    for (const { id, values } of counters.values()) if (Object.keys(values).length > 0) items.push(counterUpdate(id, values));
-    try {
-      await dynamo().doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (error) {
-      if (!isCancelled(error)) throw error;
-      if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-      if (attempt + 1 >= maxAttempts) throw error;
-      await backoff(attempt);
     }
   }
+  for (const shard of markShards) deleted += await deletePartition(domainItemMarkPartition(tenantId, generation, shard));
+  return deleted;
 }

@@ -58,14 +58,7 @@ export function loyaltyEntryDelta(entry: { type: string; points: number; at: str
   return { at: entry.at, values };
 }
 
-/** A member's contribution: one new member in the period of joining, once joined. */
-export function loyaltyMemberDeltas(member: { joined?: unknown; joinedAt?: unknown } | undefined): PeriodDelta[] {
-  if (!member || member.joined !== true || typeof member.joinedAt !== 'string') return [];
-  return [{ at: member.joinedAt, values: { newMembers: 1 } }];
-}
-
 export interface LoyaltyPeriodFigures {
-  values: CounterValues;
   pointsIssued: number;
   pointsRedeemed: number;
   pointsExpired: number;
@@ -75,32 +68,35 @@ export interface LoyaltyPeriodFigures {
   outstandingPoints: number;
   members: number;
   newMembers: number;
+  memberPurchases: GroupPurchaseFigures;
+  nonMemberPurchases: GroupPurchaseFigures;
 }
 
 /**
- * Given the counters of every period up to the range's last one (oldest first), returns the rows
- * of the periods in `range`: outstanding points and members are running sums from the first period.
+ * Given the points counters and the metrics period counters of every period up to the range's
+ * last one, returns the rows of the periods in `range`: outstanding points and members are running
+ * sums from the first period ever.
  */
-export function loyaltyRows(items: ReadonlyMap<PeriodKey, CounterValues>, range: readonly PeriodKey[]): Array<LoyaltyPeriodFigures & { period: PeriodKey }> {
+export function loyaltyRows(
+  points: ReadonlyMap<PeriodKey, CounterValues>,
+  periods: ReadonlyMap<PeriodKey, CounterValues>,
+  range: readonly PeriodKey[],
+): Array<LoyaltyPeriodFigures & { period: PeriodKey }> {
   const first = range[0];
   let outstanding = 0;
   let members = 0;
-  for (const [period, values] of items) {
-    if (first !== undefined && period < first) {
-      outstanding += values.net ?? 0;
-      members += values.newMembers ?? 0;
-    }
-  }
+  for (const [period, values] of points) if (first !== undefined && period < first) outstanding += values.net ?? 0;
+  for (const [period, values] of periods) if (first !== undefined && period < first) members += values.newMembers ?? 0;
   return range.map((period) => {
-    const v = items.get(period) ?? {};
+    const v = points.get(period) ?? {};
+    const p = periods.get(period) ?? {};
     const issued = v.issued ?? 0;
     const redeemed = v.redeemed ?? 0;
     const expired = v.expired ?? 0;
     outstanding += v.net ?? 0;
-    members += v.newMembers ?? 0;
+    members += p.newMembers ?? 0;
     return {
       period,
-      values: v,
       pointsIssued: issued,
       pointsRedeemed: redeemed,
       pointsExpired: expired,
@@ -109,7 +105,9 @@ export function loyaltyRows(items: ReadonlyMap<PeriodKey, CounterValues>, range:
       breakageRate: rate(expired, issued),
       outstandingPoints: outstanding,
       members,
-      newMembers: v.newMembers ?? 0,
+      newMembers: p.newMembers ?? 0,
+      memberPurchases: memberPurchaseFigures(p),
+      nonMemberPurchases: nonMemberPurchaseFigures(p),
     };
   });
 }
@@ -237,33 +235,6 @@ export function feedbackFigures(v: CounterValues): FeedbackPeriodFigures {
 // ---------------------------------------------------------------------------------------------
 // Members vs non-members
 
-/** M: an order placed by a joined loyalty member (joined at or before the order), N: any other. */
-export type MembershipGroup = 'M' | 'N';
-
-export interface MembershipOrderFacts {
-  readonly at: string;
-  readonly group: MembershipGroup;
-  /** Not cancelled. */
-  readonly counted: boolean;
-  /** total − refunded, minor units. */
-  readonly revenue: number;
-}
-
-/** Given an order image and the customer's loyalty membership, returns its facts for the split. */
-export function membershipOrderFacts(
-  order: { placedAt?: unknown; status?: unknown; total?: unknown; refunded?: unknown } | undefined,
-  member: { joined?: unknown; joinedAt?: unknown } | undefined,
-): MembershipOrderFacts | undefined {
-  if (!order || typeof order.placedAt !== 'string') return undefined;
-  const joined = member?.joined === true && typeof member.joinedAt === 'string' && Date.parse(member.joinedAt) <= Date.parse(order.placedAt);
-  return {
-    at: order.placedAt,
-    group: joined ? 'M' : 'N',
-    counted: order.status !== 'CANCELLED',
-    revenue: Number(order.total ?? 0) - Number(order.refunded ?? 0),
-  };
-}
-
 export interface GroupPurchaseFigures {
   customers: number;
   repeatCustomers: number;
@@ -273,12 +244,24 @@ export interface GroupPurchaseFigures {
   averageOrderValue: number | null;
 }
 
-/** The purchase figures of one group in a period from its counters (`<g>Active`, `<g>Repeat`, `<g>Orders`, `<g>Revenue`). */
-export function groupPurchaseFigures(v: CounterValues, group: MembershipGroup): GroupPurchaseFigures {
-  const p = group.toLowerCase();
-  const customers = v[`${p}Active`] ?? 0;
-  const repeat = v[`${p}Repeat`] ?? 0;
-  const orders = v[`${p}Orders`] ?? 0;
-  const revenue = v[`${p}Revenue`] ?? 0;
+function groupFigures(customers: number, repeat: number, orders: number, revenue: number): GroupPurchaseFigures {
   return { customers, repeatCustomers: repeat, repeatPurchaseRate: rate(repeat, customers), orders, revenue, averageOrderValue: orders === 0 ? null : revenue / orders };
+}
+
+/**
+ * The purchases in a period of the customers who were loyalty members at its end, from the metrics
+ * period counters (`member*`, see contribution.ts): revenue on the shop's revenue basis.
+ */
+export function memberPurchaseFigures(v: CounterValues): GroupPurchaseFigures {
+  return groupFigures(v.memberActiveCustomers ?? 0, v.memberRepeatCustomers ?? 0, v.memberOrders ?? 0, v.memberRevenue ?? 0);
+}
+
+/** The purchases in a period of everyone else: the period's totals minus the members'. */
+export function nonMemberPurchaseFigures(v: CounterValues): GroupPurchaseFigures {
+  return groupFigures(
+    (v.activeCustomers ?? 0) - (v.memberActiveCustomers ?? 0),
+    (v.repeatCustomers ?? 0) - (v.memberRepeatCustomers ?? 0),
+    (v.orders ?? 0) - (v.memberOrders ?? 0),
+    (v.revenue ?? 0) - (v.memberRevenue ?? 0),
+  );
 }

@@ -47,8 +47,13 @@ export const MetricsActivityEntity = new Entity({
     tenantId: { type: 'string', required: true, readOnly: true },
     shard: { type: 'string', required: true, readOnly: true },
     customerId: { type: 'string', required: true, readOnly: true },
-    /** Order id → [placedAt ms, cancelled 0|1, total, subtotal, refunded, version]. */
-    orders: { type: 'any', required: true },
+    /**
+     * Order id → [placedAt ms, cancelled 0|1, total, subtotal, refunded, version]. Absent rather
+     * than empty (a member who has not ordered yet): stream consumers cannot decode an empty map.
+     */
+    orders: { type: 'any' },
+    /** When the customer joined the loyalty program (epoch ms), as the member projection saw it. */
+    joinedAt: { type: 'number' },
     version: { type: 'number', required: true },
     generation: { type: 'number', required: true },
     /**
@@ -57,6 +62,7 @@ export const MetricsActivityEntity = new Entity({
      * generations it moves, and how many chunks have landed.
      */
     pendingFrom: { type: 'any' },
+    pendingFromJoinedAt: { type: 'number' },
     pendingPlan: { type: 'any' },
     pendingChunk: { type: 'number' },
   },
@@ -69,7 +75,7 @@ export const MetricsActivityEntity = new Entity({
 });
 
 /**
- * The summed counters of one period (`kind` P: the 7 counters of `PeriodCounterName` as
+ * The summed counters of one period (`kind` P: the counters of `PeriodCounterName` as
  * attributes) or of one cohort (`kind` C: per offset k the attributes `a<k>` active customers and
  * `r<k>` revenue), per tenant, granularity and generation. A report over G periods reads O(G)
  * items with one sort-key range, whatever the number of customers; one order change touches a
@@ -93,6 +99,11 @@ export const MetricsCounterEntity = new Entity({
     orders: { type: 'number' },
     revenue: { type: 'number' },
     newCustomerRevenue: { type: 'number' },
+    newMembers: { type: 'number' },
+    memberActiveCustomers: { type: 'number' },
+    memberRepeatCustomers: { type: 'number' },
+    memberOrders: { type: 'number' },
+    memberRevenue: { type: 'number' },
   },
   indexes: {
     byPeriod: {
@@ -109,8 +120,8 @@ export const MetricsRebuildJobEntity = new Entity({
     tenantId: { type: 'string', required: true, readOnly: true },
     jobId: { type: 'string', required: true, readOnly: true },
     status: { type: ['RUNNING', 'SUCCEEDED', 'FAILED'] as const, required: true },
-    /** COUNT: totals; CUSTOMERS: replay orders; VERIFY: sweep activities; CLEANUP: drop the old generation. */
-    phase: { type: ['COUNT', 'CUSTOMERS', 'VERIFY', 'CLEANUP', 'DONE'] as const, required: true },
+    /** COUNT: totals; CUSTOMERS: replay orders; PROGRAMS: replay the program reports' sources; VERIFY: sweep activities; CLEANUP: drop the old generation. */
+    phase: { type: ['COUNT', 'CUSTOMERS', 'PROGRAMS', 'VERIFY', 'CLEANUP', 'DONE'] as const, required: true },
     /** Where the phase resumes (a page cursor, or `<shard>|<cursor>` in VERIFY). */
     cursor: { type: 'string' },
     generation: { type: 'number', required: true },
@@ -152,23 +163,23 @@ export const activityShards: readonly string[] = Array.from({ length: ACTIVITY_S
 
 type StoredOrder = [number, 0 | 1, number, number, number, number];
 
-/** Given an activity state, returns its stored (compact) form. */
-export function storedOrdersOf(activity: CustomerActivity): Record<string, StoredOrder> {
+/** Given an activity state, returns its stored (compact) orders, undefined when it has none. */
+export function storedOrdersOf(activity: CustomerActivity): Record<string, StoredOrder> | undefined {
   const stored: Record<string, StoredOrder> = {};
   for (const [orderId, o] of Object.entries(activity.orders)) {
     stored[orderId] = [o.placedAt, o.status === 'CANCELLED' ? 1 : 0, o.total, o.subtotal, o.refunded, o.version];
   }
-  return stored;
+  return Object.keys(stored).length > 0 ? stored : undefined;
 }
 
-/** Given a stored activity item's orders, returns the activity state. */
-export function activityOf(stored: unknown): CustomerActivity {
+/** Given a stored activity item's orders and join instant, returns the activity state. */
+export function activityOf(stored: unknown, joinedAt?: unknown): CustomerActivity {
   const orders: Record<string, ActivityOrder> = {};
   for (const [orderId, value] of Object.entries((stored ?? {}) as Record<string, StoredOrder>)) {
     const [placedAt, cancelled, total, subtotal, refunded, version] = value.map(Number) as StoredOrder;
     orders[orderId] = { placedAt, status: cancelled ? 'CANCELLED' : 'PLACED', total, subtotal, refunded, version };
   }
-  return { orders };
+  return typeof joinedAt === 'number' ? { orders, joinedAt } : { orders };
 }
 
 /** The attribute of a cohort item holding offset k's active customers (`a`) or revenue (`r`). */

@@ -29,3 +29,18 @@ export const metricsProjection: Projection = {
     await applyOrdersToCustomer(String(image.tenantId), String(image.customerId), [orderFactsOf(image)]);
   },
 };
+
+/**
+ * Puts a loyalty member's join into their activity state, so the counters split members from
+ * non-members (METRICS.md: members at the end of each period) and count new members. Members never
+ * leave; a removed member item (erasure) leaves the counts as they were.
+ */
+export const metricsMembershipProjection: Projection = {
+  name: 'metricsMembership',
+  accepts: (change: ItemChange) => change.entity === 'loyaltymember' && change.newImage?.joined === true,
+  async apply(change: ItemChange) {
+    const image = change.newImage as Record<string, unknown>;
+    if (typeof image.joinedAt !== 'string') return;
+    await applyOrdersToCustomer(String(image.tenantId), String(image.customerId), [], { joinedAt: image.joinedAt });
+  },
+};

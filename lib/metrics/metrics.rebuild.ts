@@ -6,14 +6,19 @@
  * its diff after that. The job's phases, each resumable from a cursor and idempotent:
  *
  * - COUNT: counts customers and orders (progress).
- * - CUSTOMERS: per customer, merges all their orders into the activity state and adds the
- *   contribution to the new generation (`applyOrdersToCustomer`), repairing any missed record,
+ * - CUSTOMERS: per customer, merges all their orders and their loyalty membership into the
+ *   activity state and adds the contribution to the new generation (`applyOrdersToCustomer`),
+ *   repairing any missed record,
  *   and applies each order to the purchase read models (`applyOrderToPurchases`: a backfill for
  *   orders recorded before that projection existed, a no-op for the others).
+ * - PROGRAMS: replays every source of the loyalty, referral and feedback reports (ledger entries,
+ *   referrals, survey responses, invitations) into the new generation of their counters
+ *   (`domain-reports.rebuild.ts`); the stream fills that generation too from the build's start,
+ *   and both meet on per-item marks.
  * - VERIFY: sweeps the activity items, adds any not yet in the new generation (customers the
  *   customer listing did not show yet) and finishes any change left half applied (see
  *   `applyOrdersToCustomer`); then switches generation and settings in one transaction.
- * - CLEANUP: deletes the old generation's counters.
+ * - CLEANUP: deletes the old generation's counters (and program counters and marks).
  */
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -21,12 +26,15 @@ import { dynamo } from '../db/client.js';
 import { db } from '../db/service.js';
 import { backoff, maxOptimisticAttempts, writeTransaction } from '../db/transactions.js';
 import { listCustomersForShop } from '../customers/index.js';
+import { getLoyaltyMember } from '../loyalty/index.js';
 import { listOrdersForCustomer } from '../orders/index.js';
 import { getShop } from '../shops/index.js';
 import { activityShards, type MetricsRebuildJobItem } from './metrics.entities.js';
 import { orderFactsOf } from './metrics.projection.js';
 import { applyOrderToPurchases } from './metrics.purchases.js';
 import { applyOrdersToCustomer, deleteCounterGeneration, getMetricsState } from './metrics.service.js';
+import { programScopes, replayProgramsStep, replayProgress } from './domain-reports.rebuild.js';
+import { deleteDomainGeneration } from './domain-reports.service.js';
 
 const customersPerPage = 25;
 
@@ -89,11 +97,12 @@ export async function startRebuild(tenantId: string, now: Date): Promise<Metrics
   throw new Error('metricsRebuild: too much contention on the metrics state');
 }
 
-/** Given a job, returns its progress in percent: counting is 0, then customers, then the sweep. */
+/** Given a job, returns its progress in percent: counting is 0, then customers, the program sources, then the sweep. */
 export function rebuildProgress(job: MetricsRebuildJobItem): number {
   if (job.status === 'SUCCEEDED') return 100;
   if (job.phase === 'COUNT') return 0;
-  if (job.phase === 'CUSTOMERS') return job.totalCustomers === 0 ? 90 : (90 * Math.min(job.processedCustomers, job.totalCustomers)) / job.totalCustomers;
+  if (job.phase === 'CUSTOMERS') return job.totalCustomers === 0 ? 80 : (80 * Math.min(job.processedCustomers, job.totalCustomers)) / job.totalCustomers;
+  if (job.phase === 'PROGRAMS') return 80 + 10 * replayProgress(job.cursor);
   if (job.phase === 'VERIFY') return 90 + (9 * activityShards.indexOf((job.cursor ?? '00').split('|')[0] ?? '00')) / activityShards.length;
   return 99;
 }
@@ -159,9 +168,14 @@ async function stepOf(job: MetricsRebuildJobItem): Promise<JobUpdate> {
       const page = await listCustomersForShop({ tenantId, first: customersPerPage, cursor: job.cursor ?? null, filter: {} });
       let orders = 0;
       for (const customer of page.items) {
-        const stored = await allOrdersOf(tenantId, customer.customerId);
+        const [stored, member] = await Promise.all([allOrdersOf(tenantId, customer.customerId), getLoyaltyMember(tenantId, customer.customerId)]);
         orders += stored.length;
-        await applyOrdersToCustomer(tenantId, customer.customerId, stored.map((order) => orderFactsOf(order as unknown as Record<string, unknown>)));
+        await applyOrdersToCustomer(
+          tenantId,
+          customer.customerId,
+          stored.map((order) => orderFactsOf(order as unknown as Record<string, unknown>)),
+          member?.joined && member.joinedAt ? { joinedAt: member.joinedAt } : undefined,
+        );
         // Also backfills the purchase read models (replenishment, bright spots); a no-op for orders already applied.
         for (const order of stored) await applyOrderToPurchases(order as unknown as Record<string, unknown>);
       }
@@ -169,8 +183,12 @@ async function stepOf(job: MetricsRebuildJobItem): Promise<JobUpdate> {
       return {
         processedCustomers: job.processedCustomers + page.items.length,
         processedOrders: job.processedOrders + orders,
-        ...(next ? { cursor: next } : { phase: 'VERIFY', cursor: `${activityShards[0]}|` }),
+        ...(next ? { cursor: next } : { phase: 'PROGRAMS', cursor: undefined }),
       };
+    }
+    case 'PROGRAMS': {
+      const next = await replayProgramsStep(tenantId, job.generation, job.cursor);
+      return next ? { cursor: next } : { phase: 'VERIFY', cursor: `${activityShards[0]}|` };
     }
     case 'VERIFY': {
       const [shard = activityShards[0] as string, cursor = ''] = (job.cursor ?? '').split('|');
@@ -187,6 +205,7 @@ async function stepOf(job: MetricsRebuildJobItem): Promise<JobUpdate> {
     }
     case 'CLEANUP': {
       await deleteCounterGeneration(tenantId, job.previousGeneration);
+      await deleteDomainGeneration(tenantId, job.previousGeneration, await programScopes(tenantId));
       return { phase: 'DONE', status: 'SUCCEEDED' };
     }
     default:

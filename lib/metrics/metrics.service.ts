@@ -2,9 +2,11 @@ import { BatchWriteCommand, QueryCommand, TransactWriteCommand, UpdateCommand, t
 import { createConversions } from 'electrodb';
 import { dynamo, tableName } from '../db/client.js';
 import { db } from '../db/service.js';
+import { deletePartition } from '../db/partitions.js';
 import { backoff } from '../db/transactions.js';
 import { getShop } from '../shops/index.js';
 import {
+  applyMembership,
   applyOrders,
   contributionOf,
   diffContribution,
@@ -109,11 +111,11 @@ export async function getCustomerActivity(tenantId: string, customerId: string):
   if (!item) return { exists: false, activity: EMPTY_ACTIVITY, version: 0, generation: -1 };
   return {
     exists: true,
-    activity: activityOf(item.orders),
+    activity: activityOf(item.orders, item.joinedAt),
     version: item.version,
     generation: item.generation,
     ...(item.pendingChunk !== undefined
-      ? { pending: { from: activityOf(item.pendingFrom), plan: item.pendingPlan as PlanEntry[], chunk: item.pendingChunk } }
+      ? { pending: { from: activityOf(item.pendingFrom, item.pendingFromJoinedAt), plan: item.pendingPlan as PlanEntry[], chunk: item.pendingChunk } }
       : {}),
   };
 }
@@ -238,7 +240,7 @@ async function continuePending(tenantId: string, customerId: string, stored: Sto
   const last = next * chunkSize >= updates.length;
   const key = { tenantId, shard: activityShardOf(customerId), customerId };
   const patch = db().entities.metricsActivity.patch(key).set({ version: stored.version + 1, ...(last ? {} : { pendingChunk: next }) });
-  const activityUpdate = (last ? patch.remove(['pendingFrom', 'pendingPlan', 'pendingChunk']) : patch)
+  const activityUpdate = (last ? patch.remove(['pendingFrom', 'pendingFromJoinedAt', 'pendingPlan', 'pendingChunk']) : patch)
     .where((attr, op) => op.eq(attr.version, stored.version))
     .params();
   return send([{ Update: activityUpdate }, ...updates.slice(stored.pending.chunk * chunkSize, next * chunkSize)] as NonNullable<TransactWriteCommandInput['TransactItems']>);
@@ -260,9 +262,15 @@ async function continuePending(tenantId: string, customerId: string, stored: Sto
  * only delays the counters. Returns false when nothing had to change (a redelivered record): then
  * nothing is written.
  */
-export async function applyOrdersToCustomer(tenantId: string, customerId: string, orders: readonly OrderFacts[]): Promise<boolean> {
+export async function applyOrdersToCustomer(
+  tenantId: string,
+  customerId: string,
+  orders: readonly OrderFacts[],
+  membership?: { readonly joinedAt: string },
+): Promise<boolean> {
   let wrote = false;
   let pendingOrders = orders;
+  let pendingMembership = membership;
   for (let failures = 0; failures < maxAttempts; ) {
     const state = await getMetricsState(tenantId);
     const stored = await getCustomerActivity(tenantId, customerId);
@@ -271,7 +279,8 @@ export async function applyOrdersToCustomer(tenantId: string, customerId: string
       else await backoff(Math.min(failures++, 5));
       continue;
     }
-    const after = applyOrders(stored.activity, pendingOrders);
+    const merged = applyOrders(stored.activity, pendingOrders);
+    const after = pendingMembership ? applyMembership(merged, pendingMembership.joinedAt) : merged;
     const targetGeneration = state.build?.generation ?? state.generation;
     if (after === stored.activity && (stored.generation === targetGeneration || !stored.exists)) return wrote;
 
@@ -284,10 +293,12 @@ export async function applyOrdersToCustomer(tenantId: string, customerId: string
       tenantId,
       shard: activityShardOf(customerId),
       customerId,
-      orders: storedOrdersOf(after),
+      ...definedOnly({ orders: storedOrdersOf(after), joinedAt: after.joinedAt }),
       version: stored.version + 1,
       generation: targetGeneration,
-      ...(chunked ? { pendingFrom: storedOrdersOf(stored.activity), pendingPlan: plan, pendingChunk: 1 } : {}),
+      ...(chunked
+        ? { ...definedOnly({ pendingFrom: storedOrdersOf(stored.activity), pendingFromJoinedAt: stored.activity.joinedAt }), pendingPlan: plan, pendingChunk: 1 }
+        : {}),
     };
     const activityPut = stored.exists
       ? db().entities.metricsActivity.put(activityItem).where((attr, op) => op.eq(attr.version, stored.version)).params()
@@ -313,11 +324,17 @@ export async function applyOrdersToCustomer(tenantId: string, customerId: string
       if (!chunked) return true;
       // The remaining chunks: the loop finds the pending change and lands them.
       pendingOrders = [];
+      pendingMembership = undefined;
     } else {
       await backoff(Math.min(failures++, 5));
     }
   }
   throw new Error(`metrics: too much contention on customer ${customerId}`);
+}
+
+// Attributes whose value is undefined are left out of the item rather than stored empty.
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /** A counter item as read back: its period (or cohort) and its numeric attributes. */
@@ -361,34 +378,7 @@ export async function listCounterItems(args: {
 /** Deletes every counter item of a tenant's generation (after a rebuild switched away from it); returns how many. */
 export async function deleteCounterGeneration(tenantId: string, generation: number): Promise<number> {
   let deleted = 0;
-  for (const granularity of GRANULARITIES) {
-    const pk = counterPartitionKey({ tenantId, granularity, generation });
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamo().doc.send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          ExpressionAttributeValues: { ':pk': pk },
-          ProjectionExpression: '#pk, #sk',
-          ExclusiveStartKey: start,
-        }),
-      );
-      const keys = (page.Items ?? []) as Array<Record<string, string>>;
-      for (let i = 0; i < keys.length; i += 25) {
-        let requests = keys.slice(i, i + 25).map((key) => ({ DeleteRequest: { Key: key } }));
-        for (let attempt = 0; requests.length > 0 && attempt < maxAttempts; attempt += 1) {
-          if (attempt > 0) await backoff(Math.min(attempt, 5));
-          const result = await dynamo().doc.send(new BatchWriteCommand({ RequestItems: { [tableName()]: requests } }));
-          requests = (result.UnprocessedItems?.[tableName()] ?? []) as typeof requests;
-        }
-        if (requests.length > 0) throw new Error('metrics: could not delete old counters');
-      }
-      deleted += keys.length;
-      start = page.LastEvaluatedKey;
-    } while (start);
-  }
+  for (const granularity of GRANULARITIES) deleted += await deletePartition(counterPartitionKey({ tenantId, granularity, generation }));
   return deleted;
 }
 

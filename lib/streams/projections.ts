@@ -1,10 +1,19 @@
 import { loyaltyProjection, surveyCompletedEarnProjection } from '../loyalty/index.js';
 import { referralProjection } from '../referrals/index.js';
-import { metricsProjection } from '../metrics/metrics.projection.js';
+import { metricsMembershipProjection, metricsProjection } from '../metrics/metrics.projection.js';
 import { purchasesProjection } from '../metrics/metrics.purchases.js';
 import { domainReportProjections } from '../metrics/domain-reports.projections.js';
 import { surveyProjections } from '../surveys/index.js';
 import type { Projection } from './handler.js';
 
 /** Every read model the stream maintains, in the order they are applied. */
-export const projections: Projection[] = [metricsProjection, purchasesProjection, ...surveyProjections, loyaltyProjection, surveyCompletedEarnProjection, referralProjection, ...domainReportProjections];
+export const projections: Projection[] = [
+  metricsProjection,
+  metricsMembershipProjection,
+  purchasesProjection,
+  ...surveyProjections,
+  loyaltyProjection,
+  surveyCompletedEarnProjection,
+  referralProjection,
+  ...domainReportProjections,
+];

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loyaltyProjection, runLoyaltyExpiry } from '../../lib/loyalty/index.js';
 import { domainReportProjections } from '../../lib/metrics/domain-reports.projections.js';
+import { metricsMembershipProjection, metricsProjection } from '../../lib/metrics/metrics.projection.js';
 import { referralProjection, runReferralCompletion } from '../../lib/referrals/index.js';
 import { createStreamHandler } from '../../lib/streams/handler.js';
-import { aShop, anOrder, ORDER_RECORD, type TestShop } from '../fixtures/api.js';
+import { aShop, anOrder, mutateOk, ORDER_RECORD, type TestShop } from '../fixtures/api.js';
 import { feedStream } from '../fixtures/stream.js';
 
-// The domain projections that produce ledger entries and referrals, then the report counters.
-const streamHandler = createStreamHandler([loyaltyProjection, referralProjection, ...domainReportProjections]);
+// The domain projections that produce ledger entries and referrals, then the report counters
+// (the retention counters hold the members' purchases).
+const streamHandler = createStreamHandler([metricsProjection, metricsMembershipProjection, loyaltyProjection, referralProjection, ...domainReportProjections]);
 const stream = feedStream(streamHandler);
 const { delivered } = stream;
 
@@ -38,20 +40,14 @@ async function customerId(t: TestShop, externalId: string): Promise<string> {
   return res.data!.customerByExternalId.id;
 }
 
-async function ok(t: TestShop, mutation: string, input: Record<string, unknown>): Promise<Record<string, any>> {
-  const res = await t.gql(mutation, { input });
-  expect(res.errors).toBeUndefined();
-  const payload = Object.values(res.data!)[0] as Record<string, any>;
-  expect(payload.userErrors).toEqual([]);
-  return payload;
-}
+const ok = mutateOk;
 
 // ---------------------------------------------------------------------------------------------
 
 const LOYALTY_REPORT = /* GraphQL */ `
   query ($g: MetricsGranularity!, $from: String!, $to: String!) {
     loyaltyReport(granularity: $g, from: $from, to: $to) {
-      definitions { granularity timeZone currencyCode formulas }
+      definitions { granularity timeZone revenueBasis currencyCode formulas }
       periods {
         period startsAt endsAt pointsIssued pointsRedeemed pointsExpired pointsReversed redemptionRate breakageRate
         outstandingPoints members newMembers
@@ -110,10 +106,11 @@ async function loyaltyFromLedgers(t: TestShop, customers: string[], placed: Arra
       nonMemberPurchases: purchasesOf(month, false),
     };
   });
+  // METRICS.md: members are the customers who had joined by the end of the period.
   function purchasesOf(month: string, members: boolean) {
     const inGroup = placed.filter((o) => {
       const joined = joinedAt[o.customer];
-      return berlinMonth(o.at) === month && members === (joined !== undefined && Date.parse(joined) <= Date.parse(o.at));
+      return berlinMonth(o.at) === month && members === (joined !== undefined && berlinMonth(joined) <= month);
     });
     const perCustomer = new Map<string, number>();
     for (const o of inGroup) perCustomer.set(o.customer, (perCustomer.get(o.customer) ?? 0) + 1);
@@ -205,8 +202,11 @@ describe('loyaltyReport', () => {
     expect(new Set(expected.entries.map((e) => e.type))).toEqual(new Set(['EARN', 'REDEEM', 'EXPIRE', 'REVERSE', 'ADJUST']));
     expect(report.periods[2].outstandingPoints).toBe(expected.balances);
     expect(report.periods[3]).toMatchObject({ pointsIssued: 0, redemptionRate: null, breakageRate: null, newMembers: 0, members: 2 });
-    expect(report.definitions).toEqual({ granularity: 'MONTH', timeZone: 'Europe/Berlin', currencyCode: 'EUR', formulas: expect.any(Array) });
-    // Only ann bought as a member: twice in March (she joined in February, after her orders then).
+    expect(report.definitions).toEqual({ granularity: 'MONTH', timeZone: 'Europe/Berlin', revenueBasis: 'TOTAL', currencyCode: 'EUR', formulas: expect.any(Array) });
+    // ann joined on 10 February after ordering on 1 February (Berlin): a member for the whole month,
+    // in one group only; in March she and bob (joined 5 March, after his last order) are members.
+    expect(report.periods[1].memberPurchases).toMatchObject({ customers: 1, orders: 1 });
+    expect(report.periods[1].nonMemberPurchases).toMatchObject({ customers: 2, orders: 3, repeatCustomers: 1 });
     expect(report.periods[2].memberPurchases).toMatchObject({ customers: 1, repeatCustomers: 1, repeatPurchaseRate: 100 });
     expect(report.periods[0].memberPurchases).toMatchObject({ customers: 0, repeatPurchaseRate: null, averageOrderValue: null });
     expect(report.periods[1]).toMatchObject({ startsAt: '2026-01-31T23:00:00.000Z', endsAt: '2026-02-28T23:00:00.000Z' });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addCounters,
+  applyMembership,
   applyOrder,
   applyOrders,
   cohortCounterKey,
@@ -172,6 +173,51 @@ describe('contributionOf', () => {
     const state = applyOrder(EMPTY_ACTIVITY, anOrder({ total: 10_000, subtotal: 8_000, refunded: 5_000 }));
 
     expect(contributionOf(state, 'YEAR', 'UTC', 'SUBTOTAL').get('P#2024#revenue')).toBe(4_000);
+  });
+});
+
+describe('loyalty membership in the contribution', () => {
+  const orders = [
+    anOrder({ orderId: 'a', placedAt: '2024-01-05T10:00:00Z', total: 1_000 }),
+    anOrder({ orderId: 'b', placedAt: '2024-02-03T10:00:00Z', total: 2_000 }),
+    anOrder({ orderId: 'c', placedAt: '2024-02-25T10:00:00Z', total: 3_000, refunded: 1_000 }),
+    anOrder({ orderId: 'd', placedAt: '2024-03-10T10:00:00Z', total: 4_000, status: 'CANCELLED' }),
+  ];
+  const memberKeys = (state: Parameters<typeof contributionOf>[0], timeZone = 'UTC') =>
+    Object.fromEntries([...contributionOf(state, 'MONTH', timeZone)].filter(([key]) => /#(newMembers|member\w+)$/.test(key)));
+
+  it('counts a customer who joins mid-period as a member for the whole period and every later one, and as a new member once', () => {
+    const state = applyMembership(applyOrders(EMPTY_ACTIVITY, orders), '2024-02-20T09:00:00Z');
+
+    expect(memberKeys(state)).toEqual({
+      'P#2024-02#newMembers': 1,
+      'P#2024-02#memberActiveCustomers': 1,
+      'P#2024-02#memberOrders': 2,
+      'P#2024-02#memberRevenue': 4_000,
+      'P#2024-02#memberRepeatCustomers': 1,
+    });
+  });
+
+  it('cuts membership at the end of the period in the tenant\'s time zone', () => {
+    // 23:30 UTC on 31 January is already February in Berlin: not a member at the end of January there.
+    const state = applyMembership(applyOrders(EMPTY_ACTIVITY, orders), '2024-01-31T23:30:00Z');
+
+    expect(memberKeys(state, 'UTC')['P#2024-01#memberActiveCustomers']).toBe(1);
+    expect(memberKeys(state, 'Europe/Berlin')['P#2024-01#memberActiveCustomers']).toBeUndefined();
+    expect(memberKeys(state, 'Europe/Berlin')['P#2024-02#newMembers']).toBe(1);
+  });
+
+  it('counts a member without orders as a new member only', () => {
+    expect(Object.fromEntries(contributionOf(applyMembership(EMPTY_ACTIVITY, '2024-05-01T00:00:00Z'), 'YEAR'))).toEqual({ 'P#2024#newMembers': 1 });
+  });
+
+  it('keeps the earliest join whatever the order and repetition of the records', () => {
+    const once = applyMembership(EMPTY_ACTIVITY, '2024-02-01T00:00:00Z');
+    const later = applyMembership(once, '2024-04-01T00:00:00Z');
+
+    expect(later).toBe(once);
+    expect(applyMembership(applyMembership(EMPTY_ACTIVITY, '2024-04-01T00:00:00Z'), '2024-02-01T00:00:00Z')).toEqual(once);
+    expect(applyOrder(once, anOrder()).joinedAt).toBe(Date.parse('2024-02-01T00:00:00Z'));
   });
 });
 

@@ -3,10 +3,10 @@ import type { CounterValues } from '../../../lib/metrics/domain-reports.js';
 import {
   diffDeltas,
   feedbackFigures,
-  groupPurchaseFigures,
   loyaltyEntryDelta,
   loyaltyRows,
-  membershipOrderFacts,
+  memberPurchaseFigures,
+  nonMemberPurchaseFigures,
   referralDeltas,
   referralFigures,
   responseDeltas,
@@ -27,17 +27,22 @@ describe('loyalty entry contributions', () => {
 
 describe('loyaltyRows', () => {
   it('carries outstanding points and members from periods before the range, and gives null rates without issued points', () => {
-    const items = new Map<string, CounterValues>([
-      ['2026-01', { issued: 100, net: 100, newMembers: 2 }],
+    const points = new Map<string, CounterValues>([
+      ['2026-01', { issued: 100, net: 100 }],
       ['2026-02', { redeemed: 30, net: -30 }],
-      ['2026-03', { issued: 50, expired: 10, redeemed: 5, net: 35, newMembers: 1 }],
+      ['2026-03', { issued: 50, expired: 10, redeemed: 5, net: 35 }],
+    ]);
+    const periods = new Map<string, CounterValues>([
+      ['2025-12', { newMembers: 1 }],
+      ['2026-01', { newMembers: 2 }],
+      ['2026-03', { newMembers: 1 }],
     ]);
 
-    const rows = loyaltyRows(items, ['2026-02', '2026-03']);
+    const rows = loyaltyRows(points, periods, ['2026-02', '2026-03']);
 
-    expect(rows.map(({ values: _values, ...row }) => row)).toEqual([
-      { period: '2026-02', pointsIssued: 0, pointsRedeemed: 30, pointsExpired: 0, pointsReversed: 0, redemptionRate: null, breakageRate: null, outstandingPoints: 70, members: 2, newMembers: 0 },
-      { period: '2026-03', pointsIssued: 50, pointsRedeemed: 5, pointsExpired: 10, pointsReversed: 0, redemptionRate: 10, breakageRate: 20, outstandingPoints: 105, members: 3, newMembers: 1 },
+    expect(rows.map(({ memberPurchases: _m, nonMemberPurchases: _n, ...row }) => row)).toEqual([
+      { period: '2026-02', pointsIssued: 0, pointsRedeemed: 30, pointsExpired: 0, pointsReversed: 0, redemptionRate: null, breakageRate: null, outstandingPoints: 70, members: 3, newMembers: 0 },
+      { period: '2026-03', pointsIssued: 50, pointsRedeemed: 5, pointsExpired: 10, pointsReversed: 0, redemptionRate: 10, breakageRate: 20, outstandingPoints: 105, members: 4, newMembers: 1 },
     ]);
   });
 });
@@ -93,29 +98,19 @@ describe('feedback figures', () => {
 });
 
 describe('members vs non-members', () => {
-  it.each([
-    ['joined before the order', { joined: true, joinedAt: '2026-01-01T00:00:00Z' }, 'M'],
-    ['joined after the order', { joined: true, joinedAt: '2026-02-01T00:00:00Z' }, 'N'],
-    ['tracked but not joined', { joined: false }, 'N'],
-    ['no account', undefined, 'N'],
-  ])('puts the order of a customer %s in group %s', (_name, member, group) => {
-    expect(membershipOrderFacts({ placedAt: '2026-01-15T00:00:00Z', status: 'PLACED', total: 1_000, refunded: 250 }, member)).toEqual({
-      at: '2026-01-15T00:00:00Z',
-      group,
-      counted: true,
-      revenue: 750,
-    });
+  it('gives the members their counters and everyone else the rest of the period, with rates and averages', () => {
+    const period = { activeCustomers: 10, repeatCustomers: 3, orders: 16, revenue: 5_000, memberActiveCustomers: 4, memberRepeatCustomers: 1, memberOrders: 6, memberRevenue: 1_000 };
+
+    expect(memberPurchaseFigures(period)).toEqual({ customers: 4, repeatCustomers: 1, repeatPurchaseRate: 25, orders: 6, revenue: 1_000, averageOrderValue: 1_000 / 6 });
+    expect(nonMemberPurchaseFigures(period)).toEqual({ customers: 6, repeatCustomers: 2, repeatPurchaseRate: (2 / 6) * 100, orders: 10, revenue: 4_000, averageOrderValue: 400 });
   });
 
-  it('gives the repeat purchase rate and average order value of a group, null without customers', () => {
-    expect(groupPurchaseFigures({ mActive: 4, mRepeat: 1, mOrders: 6, mRevenue: 1_000 }, 'M')).toEqual({
-      customers: 4,
-      repeatCustomers: 1,
-      repeatPurchaseRate: 25,
-      orders: 6,
-      revenue: 1_000,
-      averageOrderValue: 1_000 / 6,
+  it('gives null rates and averages to a group without customers', () => {
+    expect(memberPurchaseFigures({ activeCustomers: 2, orders: 2, revenue: 100 })).toMatchObject({ customers: 0, repeatPurchaseRate: null, averageOrderValue: null });
+    expect(nonMemberPurchaseFigures({ activeCustomers: 2, orders: 2, revenue: 100, memberActiveCustomers: 2, memberOrders: 2, memberRevenue: 100 })).toMatchObject({
+      customers: 0,
+      repeatPurchaseRate: null,
+      averageOrderValue: null,
     });
-    expect(groupPurchaseFigures({ mActive: 4 }, 'N')).toMatchObject({ customers: 0, repeatPurchaseRate: null, averageOrderValue: null });
   });
 });
