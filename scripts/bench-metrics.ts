@@ -7,8 +7,8 @@ import { seededRandom } from '../lib/common/random.js';
 
 /**
  * `npm run bench` (metrics part): DynamoDB requests and consumed capacity of
- * `retentionReport(MONTH, 24 periods)` (and the cohort and lifetime value reports over the same
- * range) through the full Lambda handler, for a shop of 1,000 customers and one of 100,000 with
+ * `retentionReport(MONTH, 24 periods)` (and the cohort, lifetime value and loyalty reports over
+ * the same range) through the full Lambda handler, for a shop of 1,000 customers and one of 100,000 with
  * the same three years of history. Reads must not grow with customers: the figures must differ by
  * less than 10%. Writes bench-results/metrics.{json,md}.
  *
@@ -24,6 +24,11 @@ const SIZES = [1_000, 100_000];
 
 const HISTORY_START = Date.parse('2022-01-01T00:00:00Z');
 const HISTORY_MS = Date.parse('2025-01-01T00:00:00Z') - HISTORY_START;
+
+/** Every third customer joined the loyalty program, on a day in 2022-2024. */
+function joinedAtOf(i: number): string | undefined {
+  return i % 3 === 0 ? new Date(HISTORY_START + ((i * 7_919) % 1_000) * (HISTORY_MS / 1_000)).toISOString() : undefined;
+}
 
 /** Customer i's orders: 1-8 orders over 2022-2024, amounts 10.00-100.00. */
 function ordersOf(i: number) {
@@ -61,6 +66,7 @@ async function main() {
     const { createShop, createApiKey } = await import('../lib/shops/index.js');
     const { applyOrdersToCustomer, addCountersInBulk } = await import('../lib/metrics/metrics.service.js');
     const { applyOrders, contributionOf, addCounters, EMPTY_ACTIVITY, GRANULARITIES } = await import('../lib/metrics/index.js');
+    const { applyMembership } = await import('../lib/metrics/contribution.js');
     const { db } = await import('../lib/db/service.js');
     const { createGraphQLHandler } = await import('../lib/graphql/server.js');
     const handler = createGraphQLHandler({ clock: systemClock, production: true });
@@ -70,6 +76,10 @@ async function main() {
       ['retentionReport(MONTH, 2023-01..2024-12)', `{ retentionReport(granularity: MONTH, from: "2023-01", to: "2024-12") { periods { period customersAtStart customersAtEnd newCustomers churnRate revenue { amount } } totals { churnRate } } }`],
       ['cohortReport(MONTH, 2023-01..2024-12)', `{ cohortReport(granularity: MONTH, from: "2023-01", to: "2024-12") { cohorts { cohort size cells { activeCustomers } } } }`],
       ['lifetimeValueReport(MONTH, 2023-01..2024-12)', `{ lifetimeValueReport(granularity: MONTH, from: "2023-01", to: "2024-12") { customers averageHistoricValue { amount } projectedValue { amount } } }`],
+      [
+        'loyaltyReport(MONTH, 2023-01..2024-12)',
+        `{ loyaltyReport(granularity: MONTH, from: "2023-01", to: "2024-12") { periods { period members newMembers memberPurchases { customers repeatPurchaseRate } nonMemberPurchases { customers repeatPurchaseRate } } } }`,
+      ],
     ];
     const figures: Figures[] = [];
     const seeding: Record<string, number> = {};
@@ -82,12 +92,19 @@ async function main() {
       const started = performance.now();
       if (size <= 1_000) {
         for (let i = 0; i < size; i += 8) {
-          await Promise.all(Array.from({ length: Math.min(8, size - i) }, (_, k) => applyOrdersToCustomer(tenantId, `c${i + k}`, ordersOf(i + k))));
+          await Promise.all(
+            Array.from({ length: Math.min(8, size - i) }, (_, k) => {
+              const joinedAt = joinedAtOf(i + k);
+              return applyOrdersToCustomer(tenantId, `c${i + k}`, ordersOf(i + k), joinedAt ? { joinedAt } : undefined);
+            }),
+          );
         }
       } else {
         const sums = new Map(GRANULARITIES.map((g) => [g, new Map()]));
         for (let i = 0; i < size; i += 1) {
-          const activity = applyOrders(EMPTY_ACTIVITY, ordersOf(i));
+          const joinedAt = joinedAtOf(i);
+          const orders = applyOrders(EMPTY_ACTIVITY, ordersOf(i));
+          const activity = joinedAt ? applyMembership(orders, joinedAt) : orders;
           for (const g of GRANULARITIES) addCounters(sums.get(g)!, contributionOf(activity, g, 'UTC', 'TOTAL'));
         }
         await db().entities.metricsState.create({ tenantId, generation: 0, timeZone: 'UTC', revenueBasis: 'TOTAL', stateVersion: 1 }).go();
@@ -137,7 +154,7 @@ async function main() {
       '# Metrics reports: reads do not grow with customers',
       '',
       `DynamoDB Local, through the GraphQL Lambda handler, ${ITERATIONS} calls each, per call. History: 2022-2024 (36 months), every`,
-      'customer 1-8 orders. The 1,000-customer shop was seeded through the stream consumer\'s write path',
+      'customer 1-8 orders, every third a loyalty member. The 1,000-customer shop was seeded through the stream consumer\'s write path',
       '(`applyOrdersToCustomer`); the 100,000-customer shop by summing contributions in memory and writing the counter items.',
       '',
       '| report | customers | DynamoDB requests | read capacity (RCU) | commands |',
@@ -154,9 +171,10 @@ async function main() {
       '(eventually consistent, 0.5 RCU per 4 KB of items read). retentionReport with PREVIOUS_PERIOD reads the 24 period',
       'items and the one before; ALL_PRIOR and lifetimeValueReport read every period item up to the end of the range (36',
       'here: the history before the range gives the customers and revenue acquired before it); cohortReport reads the 24',
-      'cohort items. None of this depends on the number of customers. The items do grow by a few bytes with the number of',
+      'cohort items; loyaltyReport reads the state, its points counters (none here) and every period item up to the end',
+      'of the range (members are a running sum). None of this depends on the number of customers. The items do grow by a few bytes with the number of',
       'digits of the counts, so a larger shop can cross a 4 KB boundary one item earlier (+0.5 RCU); counter items hold',
-      'only their counters and period, which keeps that rare.',
+      'only their counters (under two-letter names) and period, which keeps that rare.',
       '',
       'Reproduce: `npm run bench` (or `npx tsx scripts/bench-metrics.ts`; `BENCH_ITERATIONS` sets the calls per report).',
       '',

@@ -1,5 +1,5 @@
 import { createConversions, Entity, type EntityItem } from 'electrodb';
-import type { ActivityOrder, CustomerActivity } from './contribution.js';
+import type { ActivityOrder, CustomerActivity, PeriodCounterName } from './contribution.js';
 import type { Granularity, PeriodKey } from './periods.js';
 
 const service = 'retention';
@@ -76,7 +76,7 @@ export const MetricsActivityEntity = new Entity({
 
 /**
  * The summed counters of one period (`kind` P: the counters of `PeriodCounterName` as
- * attributes) or of one cohort (`kind` C: per offset k the attributes `a<k>` active customers and
+ * attributes named by `PERIOD_COUNTER_FIELDS`) or of one cohort (`kind` C: per offset k the attributes `a<k>` active customers and
  * `r<k>` revenue), per tenant, granularity and generation. A report over G periods reads O(G)
  * items with one sort-key range, whatever the number of customers; one order change touches a
  * handful of items per granularity (its period, the next, the old and new first period, the old
@@ -84,6 +84,34 @@ export const MetricsActivityEntity = new Entity({
  * plain DynamoDB expressions over the keys this entity builds (`counterKeys`, `counterRangeKeys`);
  * the items hold the counters and `period` only (see `counterKeys`).
  */
+/**
+ * The attribute each period counter is stored under: two letters, because a report's read
+ * capacity is the summed size of its items and the names would otherwise be most of it.
+ */
+export const PERIOD_COUNTER_FIELDS = {
+  activeCustomers: 'ac',
+  newCustomers: 'nc',
+  retainedFromPrevious: 'rp',
+  repeatCustomers: 'rc',
+  orders: 'or',
+  revenue: 'rv',
+  newCustomerRevenue: 'nr',
+  newMembers: 'nm',
+  memberActiveCustomers: 'ma',
+  memberRepeatCustomers: 'mr',
+  memberOrders: 'mo',
+  memberRevenue: 'mv',
+} as const satisfies Record<PeriodCounterName, string>;
+
+const periodCounterOfField = new Map<string, PeriodCounterName>(
+  Object.entries(PERIOD_COUNTER_FIELDS).map(([counter, field]) => [field, counter as PeriodCounterName]),
+);
+
+/** Given a period item's attribute name, returns the counter it stores, or undefined. */
+export function periodCounterOfAttribute(attribute: string): PeriodCounterName | undefined {
+  return periodCounterOfField.get(attribute);
+}
+
 export const MetricsCounterEntity = new Entity({
   model: { entity: 'metricsCounter', version: '1', service },
   attributes: {
@@ -92,18 +120,18 @@ export const MetricsCounterEntity = new Entity({
     generation: { type: 'string', required: true, readOnly: true },
     kind: { type: ['P', 'C'] as const, required: true, readOnly: true },
     period: { type: 'string', required: true, readOnly: true },
-    activeCustomers: { type: 'number' },
-    newCustomers: { type: 'number' },
-    retainedFromPrevious: { type: 'number' },
-    repeatCustomers: { type: 'number' },
-    orders: { type: 'number' },
-    revenue: { type: 'number' },
-    newCustomerRevenue: { type: 'number' },
-    newMembers: { type: 'number' },
-    memberActiveCustomers: { type: 'number' },
-    memberRepeatCustomers: { type: 'number' },
-    memberOrders: { type: 'number' },
-    memberRevenue: { type: 'number' },
+    activeCustomers: { type: 'number', field: PERIOD_COUNTER_FIELDS.activeCustomers },
+    newCustomers: { type: 'number', field: PERIOD_COUNTER_FIELDS.newCustomers },
+    retainedFromPrevious: { type: 'number', field: PERIOD_COUNTER_FIELDS.retainedFromPrevious },
+    repeatCustomers: { type: 'number', field: PERIOD_COUNTER_FIELDS.repeatCustomers },
+    orders: { type: 'number', field: PERIOD_COUNTER_FIELDS.orders },
+    revenue: { type: 'number', field: PERIOD_COUNTER_FIELDS.revenue },
+    newCustomerRevenue: { type: 'number', field: PERIOD_COUNTER_FIELDS.newCustomerRevenue },
+    newMembers: { type: 'number', field: PERIOD_COUNTER_FIELDS.newMembers },
+    memberActiveCustomers: { type: 'number', field: PERIOD_COUNTER_FIELDS.memberActiveCustomers },
+    memberRepeatCustomers: { type: 'number', field: PERIOD_COUNTER_FIELDS.memberRepeatCustomers },
+    memberOrders: { type: 'number', field: PERIOD_COUNTER_FIELDS.memberOrders },
+    memberRevenue: { type: 'number', field: PERIOD_COUNTER_FIELDS.memberRevenue },
   },
   indexes: {
     byPeriod: {

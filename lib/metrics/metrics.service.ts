@@ -29,6 +29,8 @@ import {
   counterRangeKeys,
   MetricsStateEntity,
   parseCohortAttribute,
+  PERIOD_COUNTER_FIELDS,
+  periodCounterOfAttribute,
   storedOrdersOf,
   type MetricsStateItem,
 } from './metrics.entities.js';
@@ -149,7 +151,7 @@ function counterUpdates(tenantId: string, deltas: GenerationDeltas): NonNullable
           parsed.kind === 'PERIOD'
             ? { tenantId, granularity, generation, kind: 'P' as const, period: parsed.period }
             : { tenantId, granularity, generation, kind: 'C' as const, period: parsed.cohort };
-        const attribute = parsed.kind === 'PERIOD' ? parsed.counter : cohortAttribute(parsed.offset, parsed.counter);
+        const attribute = parsed.kind === 'PERIOD' ? PERIOD_COUNTER_FIELDS[parsed.counter] : cohortAttribute(parsed.offset, parsed.counter);
         const itemKey = `${generation}|${granularity}|${id.kind}|${id.period}`;
         const entry = byItem.get(itemKey) ?? { id, adds: new Map<string, number>() };
         entry.adds.set(attribute, (entry.adds.get(attribute) ?? 0) + value);
@@ -367,7 +369,11 @@ export async function listCounterItems(args: {
     );
     for (const raw of page.Items ?? []) {
       const values: Record<string, number> = {};
-      for (const [name, value] of Object.entries(raw)) if (typeof value === 'number') values[name] = value;
+      for (const [name, value] of Object.entries(raw)) {
+        if (typeof value !== 'number') continue;
+        // Period items store their counters under short fields; they are read back by counter name.
+        values[args.kind === 'P' ? (periodCounterOfAttribute(name) ?? name) : name] = value;
+      }
       items.push({ period: String(raw.period), values });
     }
     start = page.LastEvaluatedKey;
