@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { ZodError, type z } from 'zod';
 import type { ReferralReason, Resolvers } from '../graphql/__generated__/resolvers.js';
+import type { RevenueBasis } from './contribution.js';
 import { requireScope, type GraphQLContext } from '../graphql/context.js';
 import { localIdOf } from '../graphql/ids.js';
 import { CSAT_SATISFIED_FROM, feedbackFigures, INVALID_CODE_REASONS, loyaltyRows, referralFigures, type GroupPurchaseFigures } from './domain-reports.js';
@@ -61,8 +62,8 @@ const FEEDBACK_FORMULAS = [
   'responseRate = invitedResponses / invitations x 100',
 ];
 
-function definitions(granularity: Granularity, state: MetricsState, currencyCode: string | null, formulas: string[], revenue: boolean) {
-  return { granularity, timeZone: state.timeZone, revenueBasis: revenue ? state.revenueBasis : null, currencyCode, formulas };
+function definitions(granularity: Granularity, state: MetricsState, currencyCode: string | null, formulas: string[], revenueBasis: RevenueBasis | null) {
+  return { granularity, timeZone: state.timeZone, revenueBasis, currencyCode, formulas };
 }
 
 function bounds(period: PeriodKey, granularity: Granularity, timeZone: string) {
@@ -94,7 +95,7 @@ export const domainReportResolvers: Resolvers = {
       const { state, timeZone, items, range } = await readRange(ctx, 'LOYALTY', ALL_SCOPE, input, true);
       const periodItems = await listCounterItems({ tenantId: ctx.tenantId, granularity: input.granularity, generation: state.generation, kind: 'P', first: '0', last: input.to });
       return {
-        definitions: definitions(input.granularity, state, ctx.shop.currencyCode, LOYALTY_FORMULAS, true),
+        definitions: definitions(input.granularity, state, ctx.shop.currencyCode, LOYALTY_FORMULAS, state.revenueBasis),
         from: input.from,
         to: input.to,
         periods: loyaltyRows(items, new Map(periodItems.map((item) => [item.period, item.values])), range).map((row) => ({
@@ -110,7 +111,8 @@ export const domainReportResolvers: Resolvers = {
       const input = parseRange(args);
       const { state, timeZone, items, range } = await readRange(ctx, 'REFERRAL', ALL_SCOPE, input, false);
       return {
-        definitions: definitions(input.granularity, state, ctx.shop.currencyCode, REFERRAL_FORMULAS, false),
+        // A referral keeps its first order's total: referred revenue is on the TOTAL basis whatever the shop's.
+        definitions: definitions(input.granularity, state, ctx.shop.currencyCode, REFERRAL_FORMULAS, 'TOTAL'),
         from: input.from,
         to: input.to,
         periods: range.map((period) => {
@@ -136,7 +138,7 @@ export const domainReportResolvers: Resolvers = {
       }
       const { state, timeZone, items, range } = await readRange(ctx, 'FEEDBACK', scope, input, false);
       return {
-        definitions: definitions(input.granularity, state, null, FEEDBACK_FORMULAS, false),
+        definitions: definitions(input.granularity, state, null, FEEDBACK_FORMULAS, null),
         from: input.from,
         to: input.to,
         surveyId: args.surveyId ?? null,

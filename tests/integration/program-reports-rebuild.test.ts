@@ -27,7 +27,7 @@ const REPORTS = /* GraphQL */ `
       periods { period referralsStarted referralsCompleted referralsRejected rejectedByReason { reason count } referredRevenue { amount } }
     }
     feedbackReport(granularity: $g, from: $from, to: $to) {
-      definitions { granularity timeZone }
+      definitions { granularity timeZone revenueBasis }
       periods { period responses invitations nps { promoters passives detractors responses } }
     }
   }
@@ -210,6 +210,9 @@ describe('program reports after a change of time zone and revenue basis', () => 
     }
     const months = await reports(changed, 'MONTH', '2026-01', '2026-04');
     expect(months.loyaltyReport.definitions).toMatchObject({ timeZone: 'Europe/Berlin', revenueBasis: 'SUBTOTAL' });
+    // Referred revenue is a first order's total whatever the shop's basis; feedback has no revenue.
+    expect(months.referralReport.definitions).toMatchObject({ timeZone: 'Europe/Berlin', revenueBasis: 'TOTAL' });
+    expect(months.feedbackReport.definitions).toMatchObject({ timeZone: 'Europe/Berlin', revenueBasis: null });
     expect(months.referralReport.periods.map((p: any) => p.referralsStarted)).toEqual([0, 1, 0, 0]);
     expect(months.loyaltyReport.periods[3]).toMatchObject({ newMembers: 2, members: 4, memberPurchases: { customers: 1, orders: 1, revenue: { amount: 2_500 } } });
     expect(months.feedbackReport.periods[3].nps).toMatchObject({ passives: 1, responses: 1 });
