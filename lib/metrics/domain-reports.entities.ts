@@ -81,11 +81,6 @@ export function markShardOf(itemKey: string): string {
   return activityShardOf(itemKey);
 }
 
-/** Given a tenant, a generation and an item key, returns the mark's table keys. */
-export function domainItemMarkKey(tenantId: string, generation: number, itemKey: string): Record<string, string> {
-  return markConversions.fromComposite.toKeys({ tenantId, generation: String(generation), shard: markShardOf(itemKey), itemKey }) as Record<string, string>;
-}
-
 /** Given a tenant, a generation and a shard, returns the partition key of its marks. */
 export function domainItemMarkPartition(tenantId: string, generation: number, shard: string): string {
   return (markConversions.fromComposite.toKeys({ tenantId, generation: String(generation), shard, itemKey: '' }) as Record<string, string>).pk as string;

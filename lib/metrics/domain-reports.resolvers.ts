@@ -82,7 +82,7 @@ async function readRange(ctx: GraphQLContext, report: DomainReport, scope: strin
     first: fromStart ? undefined : input.from,
     last: input.to,
   });
-  return { state, timeZone: state.timeZone, items, range: periodRange(input.from, input.to) };
+  return { state, items, range: periodRange(input.from, input.to) };
 }
 
 export const domainReportResolvers: Resolvers = {
@@ -92,7 +92,7 @@ export const domainReportResolvers: Resolvers = {
       const input = parseRange(args);
       // Outstanding points and members are running sums: every period up to `to` is read. Members
       // and their purchases come from the retention counters (one customer state knows both).
-      const { state, timeZone, items, range } = await readRange(ctx, 'LOYALTY', ALL_SCOPE, input, true);
+      const { state, items, range } = await readRange(ctx, 'LOYALTY', ALL_SCOPE, input, true);
       const periodItems = await listCounterItems({ tenantId: ctx.tenantId, granularity: input.granularity, generation: state.generation, kind: 'P', first: '0', last: input.to });
       return {
         definitions: definitions(input.granularity, state, ctx.shop.currencyCode, LOYALTY_FORMULAS, state.revenueBasis),
@@ -100,7 +100,7 @@ export const domainReportResolvers: Resolvers = {
         to: input.to,
         periods: loyaltyRows(items, new Map(periodItems.map((item) => [item.period, item.values])), range).map((row) => ({
           ...row,
-          ...bounds(row.period, input.granularity, timeZone),
+          ...bounds(row.period, input.granularity, state.timeZone),
           memberPurchases: purchases(row.memberPurchases, ctx),
           nonMemberPurchases: purchases(row.nonMemberPurchases, ctx),
         })),
@@ -109,7 +109,7 @@ export const domainReportResolvers: Resolvers = {
     referralReport: async (_root, args, ctx) => {
       requireScope(ctx, 'METRICS_READ');
       const input = parseRange(args);
-      const { state, timeZone, items, range } = await readRange(ctx, 'REFERRAL', ALL_SCOPE, input, false);
+      const { state, items, range } = await readRange(ctx, 'REFERRAL', ALL_SCOPE, input, false);
       return {
         // A referral keeps its first order's total: referred revenue is on the TOTAL basis whatever the shop's.
         definitions: definitions(input.granularity, state, ctx.shop.currencyCode, REFERRAL_FORMULAS, 'TOTAL'),
@@ -118,7 +118,7 @@ export const domainReportResolvers: Resolvers = {
         periods: range.map((period) => {
           const figures = referralFigures(items.get(period) ?? {});
           return {
-            ...bounds(period, input.granularity, timeZone),
+            ...bounds(period, input.granularity, state.timeZone),
             ...figures,
             // The reasons are the stored referral reasons, the SDL enum's values.
             rejectedByReason: figures.rejectedByReason as Array<{ reason: ReferralReason; count: number }>,
@@ -136,13 +136,13 @@ export const domainReportResolvers: Resolvers = {
         if (!surveyId) throw new GraphQLError('surveyId is not a Survey id', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'surveyId' } });
         scope = surveyId;
       }
-      const { state, timeZone, items, range } = await readRange(ctx, 'FEEDBACK', scope, input, false);
+      const { state, items, range } = await readRange(ctx, 'FEEDBACK', scope, input, false);
       return {
         definitions: definitions(input.granularity, state, null, FEEDBACK_FORMULAS, null),
         from: input.from,
         to: input.to,
         surveyId: args.surveyId ?? null,
-        periods: range.map((period) => ({ ...bounds(period, input.granularity, timeZone), ...feedbackFigures(items.get(period) ?? {}) })),
+        periods: range.map((period) => ({ ...bounds(period, input.granularity, state.timeZone), ...feedbackFigures(items.get(period) ?? {}) })),
       };
     },
   },

@@ -1,20 +1,16 @@
 import { QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { createConversions } from 'electrodb';
 import { dynamo, tableName } from '../db/client.js';
 import { db } from '../db/service.js';
 import { deletePartition } from '../db/partitions.js';
 import { backoff } from '../db/transactions.js';
 import { diffDeltas, type CounterValues, type PeriodDelta } from './domain-reports.js';
 import { domainCounterKey, domainItemMarkPartition, markShardOf, markShards, type DomainCounterId, type DomainReport } from './domain-reports.entities.js';
-import { MetricsStateEntity } from './metrics.entities.js';
-import { getMetricsState } from './metrics.service.js';
+import { getMetricsState, metricsStateUnchanged } from './metrics.service.js';
 import { GRANULARITIES, type Granularity, type PeriodKey } from './periods.js';
 
 const maxAttempts = 30;
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
-
-const stateConversions = createConversions(MetricsStateEntity);
 
 function isCancelled(error: unknown): boolean {
   const name = (error as { name?: string }).name;
@@ -77,7 +73,7 @@ export async function applyItemContribution(args: {
       }
     });
     if (items.length === 0) return false;
-    items.push(stateCheck(tenantId, state.exists ? state.stateVersion : undefined));
+    items.push(metricsStateUnchanged(state));
     try {
       await dynamo().doc.send(new TransactWriteCommand({ TransactItems: items }));
       return true;
@@ -90,19 +86,6 @@ export async function applyItemContribution(args: {
 
 function markIdentity(tenantId: string, generation: number, itemKey: string) {
   return { tenantId, generation: String(generation), shard: markShardOf(itemKey), itemKey };
-}
-
-// The metrics state as read: its version unchanged, or still absent.
-function stateCheck(tenantId: string, stateVersion: number | undefined): TransactItems[number] {
-  return {
-    ConditionCheck: {
-      TableName: tableName(),
-      Key: stateConversions.fromComposite.toKeys({ tenantId }) as Record<string, string>,
-      ...(stateVersion === undefined
-        ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } }
-        : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'stateVersion' }, ExpressionAttributeValues: { ':v': stateVersion } }),
-    },
-  };
 }
 
 function counterUpdate(id: DomainCounterId, values: CounterValues): TransactItems[number] {

@@ -139,6 +139,22 @@ function contributionsDiff(before: CustomerActivity, after: CustomerActivity, se
 
 const stateConversions = createConversions(MetricsStateEntity);
 
+/**
+ * Given the metrics state as read, returns a transaction check that it is still so (same
+ * `stateVersion`, or still absent): a write to counters must not outlive a generation switch.
+ */
+export function metricsStateUnchanged(state: MetricsState): NonNullable<TransactWriteCommandInput['TransactItems']>[number] {
+  return {
+    ConditionCheck: {
+      TableName: tableName(),
+      Key: stateConversions.fromComposite.toKeys({ tenantId: state.tenantId }) as Record<string, string>,
+      ...(state.exists
+        ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'stateVersion' }, ExpressionAttributeValues: { ':v': state.stateVersion } }
+        : { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } }),
+    },
+  };
+}
+
 // One Update per counter item: ADD every delta of the item, and SET its identity attributes so
 // that the item reads back like any other of its entity.
 function counterUpdates(tenantId: string, deltas: GenerationDeltas): NonNullable<TransactWriteCommandInput['TransactItems']> {
@@ -306,15 +322,7 @@ export async function applyOrdersToCustomer(
       ? db().entities.metricsActivity.put(activityItem).where((attr, op) => op.eq(attr.version, stored.version)).params()
       : db().entities.metricsActivity.create(activityItem).params();
     const stateItem = state.exists
-      ? {
-          ConditionCheck: {
-            TableName: tableName(),
-            Key: stateConversions.fromComposite.toKeys({ tenantId }) as Record<string, string>,
-            ConditionExpression: '#v = :v',
-            ExpressionAttributeNames: { '#v': 'stateVersion' },
-            ExpressionAttributeValues: { ':v': state.stateVersion },
-          },
-        }
+      ? metricsStateUnchanged(state)
       : {
           Put: db()
             .entities.metricsState.create({ tenantId, generation: 0, timeZone: state.timeZone, revenueBasis: state.revenueBasis, stateVersion: 1 })
