@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { dynamo, ensureTable, tableName } from '../lib/db/client.js';
+import { buildConsole } from './build-console.js';
 import { startApiGatewayServer } from './local/apigw-server.js';
 import { startDynamoDbLocal } from './local/dynamodb-local.js';
 import { startStreamPoller } from './local/stream-poller.js';
@@ -33,11 +34,48 @@ console.log(`DynamoDB ${external ? '(external)' : 'Local'} at ${process.env.DYNA
 console.log('Seeding the demo shop...');
 const demo = await seedDemoShop(new Date(), (line) => console.log(line));
 
+const iat = Math.floor(Date.now() / 1000);
+const customerToken = await new SignJWT({})
+  .setProtectedHeader({ alg: 'HS256' })
+  .setSubject(demo.sampleCustomer)
+  .setIssuedAt(iat)
+  .setExpirationTime(iat + 3600)
+  .sign(new TextEncoder().encode(demo.storefrontSecret));
+
+// The console and the explorer, built from node_modules; the demo shop's keys are handed to them
+// through a document only this dev server serves (console/src/dev-connection.ts).
+const consoleDir = await buildConsole();
+const devConnectionPath = '/console/dev-connection.json';
+process.env.CONSOLE_DEV_CONNECTION_URL = devConnectionPath;
+const devConnection = {
+  shopName: 'Demo Coffee Roasters',
+  secretKey: demo.secretKey,
+  publishableKey: demo.publishableKey,
+  customerToken,
+  sampleCustomer: demo.sampleCustomer,
+};
+const landingPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Retention API (dev)</title></head>
+<body style="font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 3rem auto">
+<h1>Retention API</h1>
+<ul>
+<li><a href="/console/">Console</a>: the demo shop's retention dashboard.</li>
+<li><a href="/graphql">GraphQL explorer</a> (GraphiQL), with the demo shop's secret key as a header.</li>
+</ul></body></html>`;
+
 // The functions are imported after the environment is set, as Lambda would load them.
 const { handler: graphqlHandler } = await import('../functions/graphql.js');
 const { handler: streamHandler } = await import('../functions/stream.js');
 
-const api = await startApiGatewayServer({ port: Number(values.port), handler: graphqlHandler as never });
+const api = await startApiGatewayServer({
+  port: Number(values.port),
+  handler: graphqlHandler as never,
+  staticDirs: { '/console': consoleDir },
+  documents: {
+    '/': { contentType: 'text/html; charset=utf-8', body: landingPage },
+    [devConnectionPath]: { contentType: 'application/json', body: JSON.stringify(devConnection) },
+  },
+});
+const origin = new URL(api.url).origin;
 const poller = await startStreamPoller({
   endpoint: process.env.DYNAMODB_ENDPOINT,
   tableName: tableName(),
@@ -69,16 +107,10 @@ const timers = await Promise.all(
 const devFile = join(stateDir, 'dev.json');
 writeFileSync(devFile, JSON.stringify({ endpoint: process.env.DYNAMODB_ENDPOINT, tableName: tableName(), url: api.url, pid: process.pid }));
 
-const iat = Math.floor(Date.now() / 1000);
-const customerToken = await new SignJWT({})
-  .setProtectedHeader({ alg: 'HS256' })
-  .setSubject(demo.sampleCustomer)
-  .setIssuedAt(iat)
-  .setExpirationTime(iat + 3600)
-  .sign(new TextEncoder().encode(demo.storefrontSecret));
-
 console.log(`
 GraphQL API: ${api.url}
+Console:     ${origin}/console/  (the demo shop connected)
+Explorer:    ${api.url} in a browser (GraphiQL)
 
 Demo shop "demo-shop" (EUR, Europe/Berlin). Keys for this session (shown once):
   secret key (all scopes): ${demo.secretKey}

@@ -1,10 +1,13 @@
 import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { systemClock, type Clock } from '../common/clock.js';
 import { authenticate } from './auth.js';
 import { buildContext, type GraphQLContext } from './context.js';
+import { corsResponseHeaders, isConsoleOrigin, isOriginAllowed, preflightResponse, requestOrigin } from './cors.js';
+import { explorerResponse, explorerSettings, wantsExplorer } from './explorer.js';
 import { limits, limitsPlugin } from './limits.js';
 import { resolvers, typeDefs } from './schema.js';
 
@@ -52,7 +55,14 @@ export function createApolloServer(options: { production: boolean; introspection
     includeStacktraceInErrorResponses: !options.production,
     csrfPrevention: true,
     formatError: formatErrorFor(options.production),
-    plugins: [limitsPlugin()],
+    // Apollo's own landing page loads from a CDN; the explorer is ours (./explorer.ts).
+    plugins: [limitsPlugin(), ApolloServerPluginLandingPageDisabled()],
+  });
+}
+
+function forbiddenOrigin(origin: string): GraphQLError {
+  return new GraphQLError(`Requests from ${origin} are not allowed for this shop: add it to the shop's allowedOrigins (shopSettingsUpdate)`, {
+    extensions: { code: 'FORBIDDEN', http: { status: 403 } },
   });
 }
 
@@ -69,9 +79,23 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions = {}) {
   const production = options.production ?? isProduction();
   const introspection = options.introspection ?? (process.env.GRAPHQL_INTROSPECTION ? process.env.GRAPHQL_INTROSPECTION === 'true' : !production);
   const server = createApolloServer({ production, introspection });
+  const explorer = explorerSettings(production);
+  // Requests whose Origin the shop allows, recorded by the context for the response's headers.
+  const allowedByShop = new WeakSet<APIGatewayProxyEventV2>();
   const requestHandler = handlers.createAPIGatewayProxyEventV2RequestHandler();
   return startServerAndCreateLambdaHandler<typeof requestHandler, GraphQLContext & BaseContext>(server, requestHandler, {
     middleware: [
+      // CORS and the explorer (./cors.ts): a preflight never reaches Apollo, so its CSRF
+      // prevention sees only the actual requests, which a browser sends as application/json.
+      async (event: APIGatewayProxyEventV2) => {
+        if (event.requestContext.http.method === 'OPTIONS') return preflightResponse(event);
+        if (explorer.enabled && wantsExplorer(event)) return explorerResponse(event, explorer);
+        const origin = requestOrigin(event);
+        if (!origin) return;
+        return async (result) => {
+          if (isConsoleOrigin(event, origin) || allowedByShop.has(event)) Object.assign((result.headers ??= {}), corsResponseHeaders(origin));
+        };
+      },
       async (event: APIGatewayProxyEventV2) => {
         const size = event.body ? Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : 0;
         if (size > limits.maxBodyBytes) {
@@ -85,6 +109,11 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions = {}) {
     ],
     context: async ({ event }) => {
       const { shop, principal } = await authenticate(event.headers ?? {}, clock);
+      const origin = requestOrigin(event);
+      if (origin) {
+        if (!isOriginAllowed(event, origin, shop.allowedOrigins ?? [])) throw forbiddenOrigin(origin);
+        allowedByShop.add(event);
+      }
       return buildContext(shop, principal, clock);
     },
   });

@@ -13,6 +13,8 @@ export const ShopEntity = new Entity({
     revenueBasis: { type: ['TOTAL', 'SUBTOTAL'] as const, required: true, default: 'TOTAL' },
     /** When `timeZone` or `revenueBasis` last changed after creation. */
     settingsChangedAt: { type: 'string' },
+    /** Storefront origins whose pages may call the API for this shop (lib/graphql/cors.ts), sorted. */
+    allowedOrigins: { type: 'list', items: { type: 'string' } },
     /** HS256 secret the shop's backend signs storefront customer tokens with. */
     storefrontSecret: { type: 'string', required: true },
     /** The secret before the last rotation, accepted until `previousSecretExpiresAt`. */

@@ -28,6 +28,33 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/**
+ * A web origin as a browser sends it in `Origin`: scheme, host and port, nothing else. Written as
+ * the browser writes it (lower case, no default port, no trailing slash) so a plain string
+ * comparison decides CORS.
+ */
+const webOrigin = z
+  .string()
+  .trim()
+  .max(300)
+  .transform((value, ctx) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    const bare = url && (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password && url.pathname === '/' && !url.search && !url.hash;
+    if (!url || !bare || value.replace(/\/$/, '').toLowerCase() !== url.origin.toLowerCase()) {
+      ctx.addIssue({ code: 'custom', message: 'an origin such as https://shop.example.com (scheme, host and port only)' });
+      return z.NEVER;
+    }
+    return url.origin;
+  });
+
+/** At most this many storefront origins per shop. */
+export const maxAllowedOrigins = 20;
+
 export const shopCreateInput = z.object({
   tenantId: z.string().regex(tenantIdPattern, 'lower-case letters, digits and dashes, 3 to 40 characters'),
   name: z.string().trim().min(1).max(200),
@@ -41,8 +68,16 @@ export const shopSettingsUpdateInput = z
   .object({
     timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin').nullish(),
     revenueBasis: z.enum(['TOTAL', 'SUBTOTAL']).nullish(),
+    allowedOrigins: z
+      .array(webOrigin)
+      .max(maxAllowedOrigins)
+      .transform((origins) => [...new Set(origins)].sort())
+      .nullish(),
   })
-  .refine((input) => input.timeZone != null || input.revenueBasis != null, 'give a timeZone, a revenueBasis or both');
+  .refine(
+    (input) => input.timeZone != null || input.revenueBasis != null || input.allowedOrigins != null,
+    'give a timeZone, a revenueBasis, allowedOrigins or several',
+  );
 export type ShopSettingsUpdateInput = z.input<typeof shopSettingsUpdateInput>;
 
 export const apiKeyCreateInput = z

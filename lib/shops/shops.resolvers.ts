@@ -62,7 +62,7 @@ export const shopResolvers: Resolvers = {
         async () => {
           const { shop, changes } = await updateShopSettings(ctx.tenantId, input, ctx.clock.now());
           if (changes.length > 0) forgetCachedShop(ctx.tenantId);
-          return { shop, metricsRebuildNeeded: changes.length > 0 };
+          return { shop, metricsRebuildNeeded: changes.some((change) => change.setting !== 'allowedOrigins') };
         },
         { shop: null, metricsRebuildNeeded: false },
       );
@@ -71,6 +71,7 @@ export const shopResolvers: Resolvers = {
   Shop: {
     id: (shop) => toGlobalId('Shop', shop.tenantId),
     currencyCode: (shop) => shop.currencyCode,
+    allowedOrigins: (shop) => shop.allowedOrigins ?? [],
   },
   ApiKey: {
     id: (key) => toGlobalId('ApiKey', key.keyId),

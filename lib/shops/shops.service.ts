@@ -40,14 +40,16 @@ export async function getShop(tenantId: string): Promise<ShopItem | undefined> {
   return (await db().entities.shop.get({ tenantId }).go()).data ?? undefined;
 }
 
-/** A shop setting the metrics are computed with. */
-export type ShopSetting = 'timeZone' | 'revenueBasis';
+/** A shop setting: the two the metrics are computed with, and the storefront origins (CORS). */
+export type ShopSetting = 'timeZone' | 'revenueBasis' | 'allowedOrigins';
 
 export interface SettingChange {
   setting: ShopSetting;
-  from: string;
-  to: string;
+  from: string | string[];
+  to: string | string[];
 }
+
+const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
 
 /**
  * Given a shop and new reporting settings (omitted ones keep their value), stores them and returns
@@ -64,6 +66,7 @@ export async function updateShopSettings(
   const next: Partial<Pick<ShopItem, ShopSetting>> = {};
   if (valid.timeZone != null) next.timeZone = valid.timeZone;
   if (valid.revenueBasis != null) next.revenueBasis = valid.revenueBasis;
+  if (valid.allowedOrigins != null) next.allowedOrigins = valid.allowedOrigins;
   const settings = Object.keys(next) as ShopSetting[];
   try {
     // The condition makes the comparison atomic: the write happens only if some value differs,
@@ -71,13 +74,21 @@ export async function updateShopSettings(
     const { data: before } = await db()
       .entities.shop.patch({ tenantId })
       .set({ ...next, settingsChangedAt: now.toISOString() })
-      .where((attr, op) => `(${settings.map((setting) => op.ne(attr[setting], next[setting])).join(' OR ')})`)
+      .where((attr, op) => {
+        const differs: string[] = [];
+        if (next.timeZone != null) differs.push(op.ne(attr.timeZone, next.timeZone));
+        if (next.revenueBasis != null) differs.push(op.ne(attr.revenueBasis, next.revenueBasis));
+        // Shops created before allowedOrigins existed lack the attribute, and `<>` is false
+        // against a missing one.
+        if (next.allowedOrigins != null) differs.push(op.notExists(attr.allowedOrigins), op.ne(attr.allowedOrigins, next.allowedOrigins));
+        return `(${differs.join(' OR ')})`;
+      })
       .go({ response: 'all_old' });
     return {
       shop: { ...before, ...next, settingsChangedAt: now.toISOString() } as ShopItem,
       changes: settings
-        .filter((setting) => before[setting] !== next[setting])
-        .map((setting) => ({ setting, from: before[setting], to: next[setting]! })),
+        .filter((setting) => !sameValue(before[setting], next[setting]))
+        .map((setting) => ({ setting, from: before[setting] ?? [], to: next[setting]! })),
     };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 
 export type HttpApiHandler = (
@@ -20,6 +22,13 @@ export interface ApiGatewayServerOptions {
   functionName?: string;
   /** What `context.getRemainingTimeInMillis()` counts down from. Default 30 s, API Gateway's cap. */
   timeoutMs?: number;
+  /**
+   * Folders served as static sites for GET and HEAD, by path prefix (`{ '/console': 'dist/console' }`),
+   * as the console's static site is in AWS; `/prefix` redirects to `/prefix/`.
+   */
+  staticDirs?: Record<string, string>;
+  /** Fixed documents at exact paths, such as the landing page at `/`. */
+  documents?: Record<string, { contentType: string; body: string }>;
 }
 
 export interface ApiGatewayServer {
@@ -55,6 +64,8 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
     routes: new Set(routes),
     functionName: options.functionName ?? 'graphql',
     timeoutMs: options.timeoutMs ?? 30_000,
+    staticDirs: options.staticDirs ?? {},
+    documents: options.documents ?? {},
   };
 
   const server = createServer((req, res) => {
@@ -94,6 +105,53 @@ interface RequestSettings {
   routes: Set<string>;
   functionName: string;
   timeoutMs: number;
+  staticDirs: Record<string, string>;
+  documents: Record<string, { contentType: string; body: string }>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ttf': 'font/ttf',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** Serves a document or a static file for GET/HEAD; returns false when the path is neither. */
+async function serveStatic(res: ServerResponse, method: string, rawPath: string, settings: RequestSettings): Promise<boolean> {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const document = settings.documents[rawPath];
+  if (document) {
+    res.writeHead(200, { 'content-type': document.contentType, 'cache-control': 'no-store' });
+    res.end(method === 'HEAD' ? undefined : document.body);
+    return true;
+  }
+  for (const [prefix, dir] of Object.entries(settings.staticDirs)) {
+    if (rawPath === prefix) {
+      send(res, 308, '', { location: `${prefix}/` });
+      return true;
+    }
+    if (!rawPath.startsWith(`${prefix}/`)) continue;
+    let relative: string;
+    try {
+      relative = decodeURIComponent(rawPath.slice(prefix.length + 1)) || 'index.html';
+    } catch {
+      return false;
+    }
+    const file = normalize(join(dir, relative));
+    if (!file.startsWith(normalize(dir) + sep)) return false;
+    const found = await stat(file).catch(() => undefined);
+    if (!found?.isFile()) return false;
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    res.end(method === 'HEAD' ? undefined : await readFile(file));
+    return true;
+  }
+  return false;
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, settings: RequestSettings): Promise<void> {
@@ -109,6 +167,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, settings: Reques
   }
   if (!settings.routes.has(rawPath)) {
     req.resume();
+    if (await serveStatic(res, method, rawPath, settings)) return;
     send(res, 404, NOT_FOUND_BODY, { 'content-type': JSON_TYPE });
     return;
   }
