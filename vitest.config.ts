@@ -26,6 +26,21 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        // The console and the explorer in Debian's Chromium (tests/browser/chromium.ts), against
+        // the API on DynamoDB Local like the integration tests.
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          environment: 'node',
+          sequence: { groupOrder: 2 },
+          globalSetup: ['tests/setup/dynamodb.global.ts'],
+          setupFiles: ['tests/setup/table.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 240_000,
+          maxWorkers: 1,
+        },
+      },
     ],
   },
 });

@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the console and the explorer are built to: static files, served as they are. */
-export const consoleDist = join(root, 'dist', 'console');
+export const defaultConsoleDist = join(root, 'dist', 'console');
 
 const monacoWorkers = {
   'editor.worker': 'monaco-editor/esm/vs/editor/editor.worker.js',
@@ -19,7 +19,8 @@ const monacoWorkers = {
  * explorer out (a production deploy that does not enable it). As a script: `npm run build:console`,
  * with CONSOLE_API_URL and CONSOLE_EXPLORER=false for a deploy.
  */
-export async function buildConsole(options: { withExplorer?: boolean; apiUrl?: string } = {}): Promise<string> {
+export async function buildConsole(options: { withExplorer?: boolean; apiUrl?: string; outDir?: string } = {}): Promise<string> {
+  const consoleDist = options.outDir ?? defaultConsoleDist;
   rmSync(consoleDist, { recursive: true, force: true });
   mkdirSync(consoleDist, { recursive: true });
   const common = {

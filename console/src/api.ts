@@ -38,9 +38,11 @@ export async function gql<T>(key: string, query: string, variables: Record<strin
   const first = body.errors?.[0];
   if (first) {
     const code = first.extensions?.code;
-    if (code === 'UNAUTHENTICATED') throw new ApiError(`The API did not accept this key: ${first.message}. Paste a secret key (sk_…) of your shop.`, 'auth');
-    if (code === 'FORBIDDEN') throw new ApiError(`This key may not read this: ${first.message}.`, 'forbidden');
-    throw new ApiError(first.message, 'query');
+    // Apollo prefixes errors raised while authenticating; the rest is the API's own sentence.
+    const said = first.message.replace(/^Context creation failed: /, '');
+    if (code === 'UNAUTHENTICATED') throw new ApiError(`The API did not accept this key: ${said}. Paste a secret key (sk_…) of your shop.`, 'auth');
+    if (code === 'FORBIDDEN') throw new ApiError(`This key may not read this: ${said}.`, 'forbidden');
+    throw new ApiError(said, 'query');
   }
   if (!body.data) throw new ApiError(`The API answered HTTP ${response.status} without data.`, 'query');
   return body.data;

@@ -21,10 +21,15 @@ const endpoint = root.dataset.endpoint ?? '/graphql';
 const dev = await loadDevConnection(root.dataset.devConnection);
 const fetcher = createGraphiQLFetcher({ url: endpoint });
 
+const tabs = exampleTabs(dev);
+
+// GraphiQL fills the editors of the first tab from the initial values, not from the tab itself.
 createRoot(root).render(
   <GraphiQL
     fetcher={fetcher}
-    defaultTabs={exampleTabs(dev)}
+    defaultTabs={tabs}
+    initialVariables={tabs[0]?.variables}
+    initialHeaders={tabs[0]?.headers}
     shouldPersistHeaders={false}
   />,
 );
