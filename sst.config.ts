@@ -2,7 +2,7 @@
 
 /**
  * Deployment: one table (the shared definition in lib/db/table.ts), the GraphQL function behind
- * `POST /graphql` on an HTTP API, and the stream consumer. `npx sst deploy --stage <name>`.
+ * `/graphql` on an HTTP API, the console as a static site, and the stream consumer. `npx sst deploy --stage <name>`.
  */
 export default $config({
   app(input) {
@@ -44,9 +44,26 @@ export default $config({
       },
     };
 
-    const api = new sst.aws.ApiGatewayV2('Api');
-    api.route('POST /graphql', {
+    // cors: false leaves CORS to the function (lib/graphql/cors.ts): allowed origins are per shop,
+    // which API Gateway's static CORS configuration cannot express.
+    const api = new sst.aws.ApiGatewayV2('Api', { cors: false });
+
+    // --- Console (issue 16): the dashboard (and, with GRAPHQL_EXPLORER=true, the explorer's
+    // assets) as a static site beside the API. The site is built with the API's URL and the
+    // function is told the site's origin; no cycle, as the routes depend on the site, the site on
+    // the Api. ANY routes OPTIONS (preflights) and GET (the explorer) to the same function.
+    const explorerEnabled = process.env.GRAPHQL_EXPLORER === 'true';
+    const consoleSite = new sst.aws.StaticSite('Console', {
+      path: '.',
+      build: { command: 'npm run build:console', output: 'dist/console' },
+      environment: { CONSOLE_API_URL: api.url, CONSOLE_EXPLORER: String(explorerEnabled) },
+    });
+    const consoleEnvironment = { CONSOLE_ORIGINS: consoleSite.url, GRAPHQL_EXPLORER: String(explorerEnabled) };
+    // --- end Console
+
+    api.route('ANY /graphql', {
       ...functionDefaults,
+      environment: { ...functionDefaults.environment, ...consoleEnvironment },
       handler: 'functions/graphql.handler',
       memory: '1024 MB',
       timeout: '29 seconds',
@@ -78,6 +95,6 @@ export default $config({
       });
     }
 
-    return { api: api.url, table: table.name };
+    return { api: api.url, console: consoleSite.url, table: table.name };
   },
 });

@@ -1,7 +1,8 @@
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { explorerHtml } from '../lib/graphql/explorer.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the console and the explorer are built to: static files, served as they are. */
@@ -12,6 +13,14 @@ const monacoWorkers = {
   'json.worker': 'monaco-editor/esm/vs/language/json/json.worker.js',
   'graphql.worker': 'monaco-graphql/esm/graphql.worker.js',
 };
+
+/** SST hands the API's base URL; the console calls its /graphql. */
+function graphqlUrl(apiUrl: string | undefined): string {
+  if (!apiUrl) return '';
+  const url = new URL(apiUrl);
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/graphql';
+  return url.href;
+}
 
 /**
  * Builds the dashboard (console/) and the GraphiQL explorer into dist/console, everything from
@@ -39,11 +48,14 @@ export async function buildConsole(options: { withExplorer?: boolean; apiUrl?: s
       outdir: consoleDist,
       format: 'esm',
       // A deployed console calls the API's URL; the dev console calls its own origin's /graphql.
-      define: { ...common.define, __API_URL__: JSON.stringify(options.apiUrl ?? '') },
+      define: { ...common.define, __API_URL__: JSON.stringify(graphqlUrl(options.apiUrl)) },
     }),
   ];
   if (options.withExplorer ?? true) {
     const explorerDist = join(consoleDist, 'explorer');
+    // The deployed explorer's page: beside its files (workers must be same-origin), calling the API.
+    mkdirSync(explorerDist, { recursive: true });
+    writeFileSync(join(explorerDist, 'index.html'), explorerHtml({ assetsUrl: '.', endpoint: graphqlUrl(options.apiUrl) || '/graphql' }));
     builds.push(
       build({
         ...common,

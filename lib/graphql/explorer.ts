@@ -4,8 +4,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
  * The GraphiQL explorer at `GET /graphql` for a browser (Accept: text/html). The page is a shell;
  * its script and styles are built from the `graphiql` package into the console's assets
  * (scripts/build-console.ts), so it loads nothing from a CDN. On unless production; in
- * production only with `GRAPHQL_EXPLORER=true` (then `EXPLORER_ASSETS_URL` says where the
- * deployed console keeps the explorer's files).
+ * production only with `GRAPHQL_EXPLORER=true`, its files then coming from the deployed console
+ * (the first of `CONSOLE_ORIGINS`, or `EXPLORER_ASSETS_URL`).
  */
 export interface ExplorerSettings {
   enabled: boolean;
@@ -17,9 +17,14 @@ export interface ExplorerSettings {
 export function explorerSettings(production: boolean, env: NodeJS.ProcessEnv = process.env): ExplorerSettings {
   return {
     enabled: env.GRAPHQL_EXPLORER ? env.GRAPHQL_EXPLORER === 'true' : !production,
-    assetsUrl: (env.EXPLORER_ASSETS_URL ?? '/console/explorer').replace(/\/+$/, ''),
+    assetsUrl: (env.EXPLORER_ASSETS_URL ?? deployedConsoleExplorer(env) ?? '/console/explorer').replace(/\/+$/, ''),
     devConnectionUrl: env.CONSOLE_DEV_CONNECTION_URL || undefined,
   };
+}
+
+function deployedConsoleExplorer(env: NodeJS.ProcessEnv): string | undefined {
+  const site = env.CONSOLE_ORIGINS?.split(',')[0]?.trim().replace(/\/+$/, '');
+  return site ? `${site}/explorer` : undefined;
 }
 
 export function wantsExplorer(event: APIGatewayProxyEventV2): boolean {
@@ -29,10 +34,11 @@ export function wantsExplorer(event: APIGatewayProxyEventV2): boolean {
 const escape = (value: string): string =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-export function explorerResponse(event: APIGatewayProxyEventV2, settings: ExplorerSettings): APIGatewayProxyStructuredResultV2 {
-  const assets = escape(settings.assetsUrl);
-  const dev = settings.devConnectionUrl ? ` data-dev-connection="${escape(settings.devConnectionUrl)}"` : '';
-  const body = `<!doctype html>
+/** The explorer's page: a shell around the bundled GraphiQL (console/src/explorer/main.tsx). */
+export function explorerHtml(args: { assetsUrl: string; endpoint: string; devConnectionUrl?: string | undefined }): string {
+  const assets = escape(args.assetsUrl);
+  const dev = args.devConnectionUrl ? ` data-dev-connection="${escape(args.devConnectionUrl)}"` : '';
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -42,10 +48,21 @@ export function explorerResponse(event: APIGatewayProxyEventV2, settings: Explor
 <style>html, body { margin: 0; height: 100%; } #graphiql { height: 100vh; }</style>
 </head>
 <body>
-<div id="graphiql" data-endpoint="${escape(event.rawPath)}"${dev}>Loading the explorer…</div>
+<div id="graphiql" data-endpoint="${escape(args.endpoint)}"${dev}>Loading the explorer…</div>
 <script type="module" src="${assets}/explorer.js"></script>
 </body>
 </html>
 `;
+}
+
+/**
+ * Serves the page, or, when the explorer's files live on the deployed console's origin, sends the
+ * browser there: GraphiQL's web workers must come from the page's own origin.
+ */
+export function explorerResponse(event: APIGatewayProxyEventV2, settings: ExplorerSettings): APIGatewayProxyStructuredResultV2 {
+  if (/^https?:\/\//.test(settings.assetsUrl)) {
+    return { statusCode: 302, headers: { location: `${settings.assetsUrl}/`, 'cache-control': 'no-store' }, body: '' };
+  }
+  const body = explorerHtml({ assetsUrl: settings.assetsUrl, endpoint: event.rawPath, devConnectionUrl: settings.devConnectionUrl });
   return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body };
 }

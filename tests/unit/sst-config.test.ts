@@ -12,10 +12,12 @@ interface Declared {
   subscriptions: Array<{ name: string; fn: any; args: any }>;
   secrets: string[];
   crons: Array<{ name: string; args: any }>;
+  api?: any;
+  sites: Array<{ name: string; args: any }>;
 }
 
 function standInGlobals(): Declared {
-  const declared: Declared = { dynamo: [], routes: [], subscriptions: [], secrets: [], crons: [] };
+  const declared: Declared = { dynamo: [], routes: [], subscriptions: [], secrets: [], crons: [], sites: [] };
   const g = globalThis as any;
   g.$config = (config: unknown) => config;
   g.$app = { name: 'retention-api', stage: 'test' };
@@ -39,8 +41,17 @@ function standInGlobals(): Declared {
       },
       ApiGatewayV2: class {
         url = 'https://api.example';
+        constructor(_name: string, args?: any) {
+          declared.api = args;
+        }
         route(route: string, args: any) {
           declared.routes.push({ route, args });
+        }
+      },
+      StaticSite: class {
+        url = 'https://console.example';
+        constructor(name: string, args: any) {
+          declared.sites.push({ name, args });
         }
       },
       Cron: class {
@@ -88,8 +99,10 @@ describe('sst.config.ts', () => {
     expect(args.ttl).toBe(tableDefinition.ttlAttribute);
   });
 
-  it('routes POST /graphql to the GraphQL handler on arm64 and nodejs24.x', async () => {
-    expect(declared.routes.map((r) => r.route)).toEqual(['POST /graphql']);
+  it('routes /graphql (POST, and OPTIONS for preflights) to the GraphQL handler on arm64 and nodejs24.x', async () => {
+    expect(declared.routes.map((r) => r.route)).toEqual(['ANY /graphql']);
+    // CORS is the function's (per-shop origins), so API Gateway must not answer preflights itself.
+    expect(declared.api).toMatchObject({ cors: false });
     const { args } = declared.routes[0]!;
     expect(args).toMatchObject({ handler: 'functions/graphql.handler', architecture: 'arm64', runtime: 'nodejs24.x' });
     expect(args.environment).toMatchObject({ TABLE_NAME: 'table-name', CURSOR_SECRET: 'secret:CursorSecret', NODE_ENV: 'production' });
@@ -115,6 +128,14 @@ describe('sst.config.ts', () => {
       expect(cron.args.function).toMatchObject({ architecture: 'arm64', runtime: 'nodejs24.x' });
       expect(await handlerExists(cron.args.function.handler)).toBe(true);
     }
+  });
+
+  it('deploys the console as a static site built with the API URL, and tells the function its origin', () => {
+    expect(declared.sites).toHaveLength(1);
+    const { args } = declared.sites[0]!;
+    expect(args.build).toEqual({ command: 'npm run build:console', output: 'dist/console' });
+    expect(args.environment).toMatchObject({ CONSOLE_API_URL: 'https://api.example', CONSOLE_EXPLORER: 'false' });
+    expect(declared.routes[0]!.args.environment).toMatchObject({ CONSOLE_ORIGINS: 'https://console.example', GRAPHQL_EXPLORER: 'false' });
   });
 
   it('keeps secrets in sst.Secret', () => {
