@@ -235,6 +235,20 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await page.close();
   });
 
+  it('tells a new shop, in words, that there is nothing to show yet', async () => {
+    const fresh = await aShop({ now: NOW });
+    const page = await chromium.context.newPage();
+    await page.goto(`${origin}/console/`);
+    await page.fill('input[name="key"]', fresh.adminKey);
+    await page.click('form.connect button[type="submit"]');
+    const empty = await page.waitForSelector('[data-testid="content"] [data-state="empty"]');
+
+    expect(await empty.textContent()).toMatch(/^No orders in this range yet\./);
+    expect(await page.$$('[data-chart]')).toHaveLength(0);
+    await page.screenshot({ path: join(screenshotDir, 'new-shop.png') });
+    await page.close();
+  });
+
   it('loads the explorer offline and runs an example query with the shop key prefilled', async () => {
     const page = await chromium.context.newPage();
     await page.goto(`${origin}/graphql`);
@@ -259,17 +273,17 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
 
   it('lets a storefront page on another origin call `me` once the shop allows that origin', async () => {
     const token = await t.customerToken('c2');
-    const page = `<!doctype html><html><body><pre id="out">…</pre><script>
+    const page = `<!doctype html><html><body><pre id="out">pending</pre><script>
       fetch(${JSON.stringify(api.url)}, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ${t.publishableKey}', 'x-customer-token': '${token}' },
         body: JSON.stringify({ query: '{ me { externalId statistics { ordersCount } } }' }) })
         .then((r) => r.json()).then((body) => { out.textContent = JSON.stringify(body); }, (error) => { out.textContent = 'blocked: ' + error.message; });
     </script></body></html>`;
-    storefront = await startApiGatewayServer({ port: 0, handler: async () => ({ statusCode: 404 }), documents: { '/': { contentType: 'text/html', body: page } } });
+    storefront = await startApiGatewayServer({ port: 0, handler: async () => ({ statusCode: 404 }), documents: { '/': { contentType: 'text/html; charset=utf-8', body: page } } });
     const storefrontOrigin = new URL(storefront.url).origin;
     const tab = await chromium.context.newPage();
     const call = async () => {
       await tab.goto(`${storefrontOrigin}/`);
-      await tab.waitForFunction(() => document.getElementById('out')?.textContent !== '…');
+      await tab.waitForFunction(() => document.getElementById('out')?.textContent !== 'pending');
       return tab.textContent('#out');
     };
 
