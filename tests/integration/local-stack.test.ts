@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import {
   DeleteItemCommand,
@@ -228,6 +231,45 @@ describe('startApiGatewayServer', () => {
     expect(unknown.headers.get('content-type')).toBe('application/json');
     await unknown.json();
     expect(calls).toHaveLength(0);
+  });
+
+  it('serves static folders and fixed documents for GET, and nothing outside the folder', async () => {
+    const { calls, handler } = recording();
+    const dir = mkdtempSync(join(tmpdir(), 'apigw-static-'));
+    writeFileSync(join(dir, 'index.html'), '<p>console</p>');
+    writeFileSync(join(dir, 'app.js'), 'export {};');
+    server = await startApiGatewayServer({
+      port: 0,
+      handler,
+      staticDirs: { '/console': dir },
+      documents: { '/': { contentType: 'text/html; charset=utf-8', body: '<a href="/console/">console</a>' } },
+    });
+    const origin = new URL(server.url).origin;
+    const raw = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${origin}${path}`, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+
+    const landing = await fetch(`${origin}/`);
+    const redirect = await fetch(`${origin}/console`, { redirect: 'manual' });
+    const index = await fetch(`${origin}/console/`);
+    const script = await fetch(`${origin}/console/app.js`);
+    const posted = await fetch(`${origin}/console/app.js`, { method: 'POST', body: '{}' });
+
+    expect([landing.status, await landing.text()]).toEqual([200, '<a href="/console/">console</a>']);
+    expect([redirect.status, redirect.headers.get('location')]).toEqual([308, '/console/']);
+    expect([index.status, index.headers.get('content-type'), await index.text()]).toEqual([200, 'text/html; charset=utf-8', '<p>console</p>']);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(posted.status).toBe(404);
+    expect(await raw('/console/%2e%2e/package.json')).toBe(404);
+    expect(await raw('/console/missing.js')).toBe(404);
+    expect(calls).toHaveLength(0);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
