@@ -6,6 +6,8 @@ import { systemClock, type Clock } from '../common/clock.js';
 import { authenticate } from './auth.js';
 import { buildContext, type GraphQLContext } from './context.js';
 import { limits, limitsPlugin } from './limits.js';
+import { observabilityPlugin, observeGraphQL } from './observability.js';
+import { errorFields, logger } from '../common/logger.js';
 import { resolvers, typeDefs } from './schema.js';
 
 export interface GraphQLHandlerOptions {
@@ -37,7 +39,7 @@ function formatErrorFor(production: boolean) {
       return production ? { ...formatted, extensions: { code } } : formatted;
     }
     // A fault: log it for us (no request data, so no secrets), tell the caller nothing internal.
-    console.error(JSON.stringify({ level: 'error', message: 'GraphQL fault', path: formatted.path, error: String((error as Error)?.stack ?? error) }));
+    logger.error('GraphQL fault', { path: formatted.path, error: errorFields((error as { originalError?: unknown })?.originalError ?? error) });
     if (!production) return formatted;
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
@@ -52,7 +54,7 @@ export function createApolloServer(options: { production: boolean; introspection
     includeStacktraceInErrorResponses: !options.production,
     csrfPrevention: true,
     formatError: formatErrorFor(options.production),
-    plugins: [limitsPlugin()],
+    plugins: [limitsPlugin(), observabilityPlugin()],
   });
 }
 
@@ -70,7 +72,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions = {}) {
   const introspection = options.introspection ?? (process.env.GRAPHQL_INTROSPECTION ? process.env.GRAPHQL_INTROSPECTION === 'true' : !production);
   const server = createApolloServer({ production, introspection });
   const requestHandler = handlers.createAPIGatewayProxyEventV2RequestHandler();
-  return startServerAndCreateLambdaHandler<typeof requestHandler, GraphQLContext & BaseContext>(server, requestHandler, {
+  return observeGraphQL(startServerAndCreateLambdaHandler<typeof requestHandler, GraphQLContext & BaseContext>(server, requestHandler, {
     middleware: [
       async (event: APIGatewayProxyEventV2) => {
         const size = event.body ? Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : 0;
@@ -87,6 +89,6 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions = {}) {
       const { shop, principal } = await authenticate(event.headers ?? {}, clock);
       return buildContext(shop, principal, clock);
     },
-  });
+  }));
 }
 
