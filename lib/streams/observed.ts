@@ -4,7 +4,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { errorFields, logger, metricsEnabled, MetricUnit, newMetrics } from '../common/logger.js';
 import { traced } from '../common/tracer.js';
 import { newMeter, withMeter } from '../db/client.js';
-import { isBehind, recordSyncProgress, type SyncStatus } from '../shops/index.js';
+import { isBehind, recordSyncBacklog, recordSyncProgress, type SyncStatus } from '../shops/index.js';
 
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
@@ -41,15 +41,24 @@ async function recordProgress(applied: RecordInfo[], notApplied: RecordInfo[], n
   }
   const pending = new Map<string, number>();
   for (const r of notApplied) if (r.tenantId) pending.set(r.tenantId, (pending.get(r.tenantId) ?? 0) + 1);
-  for (const [tenantId, newestMs] of newest) {
+  for (const tenantId of new Set([...newest.keys(), ...pending.keys()])) {
+    const newestMs = newest.get(tenantId);
+    const pendingRecords = pending.get(tenantId) ?? 0;
+    const last = lastWritten.get(tenantId);
+    if (newestMs === undefined) {
+      // Nothing of this shop applied yet in this batch, only records waiting: say so.
+      if (last?.behind && nowMs - last.atMs < syncWriteIntervalMs) continue;
+      await recordSyncBacklog(tenantId, pendingRecords);
+      lastWritten.set(tenantId, { atMs: nowMs, behind: true });
+      continue;
+    }
     const status: SyncStatus = {
       newestRecordAt: new Date(newestMs).toISOString(),
       processedAt: new Date(nowMs).toISOString(),
       lagSeconds: Math.max(0, Math.round((nowMs - newestMs) / 100) / 10),
-      pendingRecords: pending.get(tenantId) ?? 0,
+      pendingRecords,
     };
     const behind = isBehind(status);
-    const last = lastWritten.get(tenantId);
     if (last && last.behind === behind && nowMs - last.atMs < syncWriteIntervalMs) continue;
     await recordSyncProgress(tenantId, status);
     lastWritten.set(tenantId, { atMs: nowMs, behind });
