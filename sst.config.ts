@@ -2,7 +2,11 @@
 
 /**
  * Deployment: one table (the shared definition in lib/db/table.ts), the GraphQL function behind
- * `/graphql` on an HTTP API, the console as a static site, and the stream consumer. `npx sst deploy --stage <name>`.
+ * `/graphql` on an HTTP API, the console as a static site, the stream consumer with its on-failure
+ * queue, the scheduled functions, and the alarms an operator needs. `npx sst deploy --stage <name>`.
+ *
+ * Type-checked against SST's own platform types (`npm run typecheck`, tsconfig.sst.json). Each
+ * resource group is one block below; add a new group as a new block rather than inside another.
  */
 export default $config({
   app(input) {
@@ -12,7 +16,7 @@ export default $config({
       home: 'aws',
       removal: production ? 'retain' : 'remove',
       protect: production,
-      providers: { aws: { region: process.env.AWS_REGION ?? 'eu-central-1' } },
+      providers: { aws: { region: (process.env.AWS_REGION ?? 'eu-central-1') as aws.Region } },
     };
   },
   async run() {
@@ -20,8 +24,10 @@ export default $config({
     const { tableDefinition, keyAttributes } = await import('./lib/db/table');
     const { schedules } = await import('./lib/schedules');
 
+    // --- Secrets ---
     const cursorSecret = new sst.Secret('CursorSecret');
 
+    // --- Table ---
     const table = new sst.aws.Dynamo('Table', {
       fields: Object.fromEntries(keyAttributes().map((name) => [name, 'string' as const])),
       primaryIndex: { hashKey: tableDefinition.partitionKey, rangeKey: tableDefinition.sortKey },
@@ -33,17 +39,35 @@ export default $config({
       transform: { table: { pointInTimeRecovery: { enabled: true } } },
     });
 
+    // --- Operations: alarm topic, stream on-failure queue ---
+    // Subscribe an email or a pager to this topic; every alarm below notifies it.
+    const alarms = new sst.aws.SnsTopic('Alarms');
+    // Where Lambda sends a stream record's metadata (shard, sequence numbers) once its retries
+    // are spent, instead of dropping it: replay from the table or the stream within 24 h.
+    const streamFailures = new sst.aws.Queue('StreamFailures', {
+      transform: { queue: { messageRetentionSeconds: 14 * 24 * 3600 } },
+    });
+
+    // --- Function defaults ---
     const functionDefaults = {
-      runtime: 'nodejs24.x' as const,
-      architecture: 'arm64' as const,
+      runtime: 'nodejs24.x',
+      architecture: 'arm64',
       link: [table, cursorSecret],
       environment: {
         TABLE_NAME: table.name,
         CURSOR_SECRET: cursorSecret.value,
         NODE_ENV: 'production',
+        // Powertools: one service name and metrics namespace for every function.
+        POWERTOOLS_SERVICE_NAME: 'retention-api',
+        POWERTOOLS_METRICS_NAMESPACE: 'RetentionApi',
+        LOG_LEVEL: 'INFO',
       },
-    };
+      // X-Ray: Powertools Tracer sends the segments; Lambda samples and starts the trace.
+      permissions: [{ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }],
+      transform: { function: { tracingConfig: { mode: 'Active' } } },
+    } satisfies Omit<sst.aws.FunctionArgs, 'handler'>;
 
+    // --- API ---
     // cors: false leaves CORS to the function (lib/graphql/cors.ts): allowed origins are per shop,
     // which API Gateway's static CORS configuration cannot express.
     const api = new sst.aws.ApiGatewayV2('Api', { cors: false });
@@ -69,32 +93,72 @@ export default $config({
       timeout: '29 seconds',
     });
 
-    table.subscribe(
+    // --- Stream consumer ---
+    const streamConsumer = table.subscribe(
       'StreamConsumer',
-      { ...functionDefaults, handler: 'functions/stream.handler', memory: '512 MB', timeout: '60 seconds' },
       {
-        startingPosition: 'TRIM_HORIZON',
+        ...functionDefaults,
+        link: [...functionDefaults.link, streamFailures],
+        handler: 'functions/stream.handler',
+        memory: '512 MB',
+        timeout: '60 seconds',
+      },
+      {
         transform: {
-          // SST's defaults retry a failing record for a day and block its shard meanwhile:
-          // report the failed record, split failing batches, and give up after a few tries.
+          // SST subscribes at LATEST and retries a failing record for a day, blocking its shard:
+          // start from the oldest record, report the failed record, split failing batches, give
+          // up after a few tries and hand the record to the on-failure queue.
           eventSourceMapping: {
+            startingPosition: 'TRIM_HORIZON',
             functionResponseTypes: ['ReportBatchItemFailures'],
             bisectBatchOnFunctionError: true,
             maximumRetryAttempts: 5,
             maximumRecordAgeInSeconds: 3600,
             batchSize: 100,
+            destinationConfig: { onFailure: { destinationArn: streamFailures.arn } },
           },
         },
       },
     );
 
+    // --- Scheduled functions (EventBridge Scheduler; SST 4 deprecates the older Cron) ---
     for (const job of schedules) {
-      new sst.aws.Cron(job.name, {
+      new sst.aws.CronV2(job.name, {
         schedule: job.schedule,
-        function: { ...functionDefaults, handler: job.handler, memory: '1024 MB', timeout: '15 minutes' },
+        function: { ...functionDefaults, handler: job.handler, memory: job.memory ?? '1024 MB', timeout: '15 minutes' },
       });
     }
 
-    return { api: api.url, console: consoleSite.url, table: table.name };
+    // --- Alarms ---
+    new aws.cloudwatch.MetricAlarm('StreamFailuresAlarm', {
+      alarmDescription: 'Stream records gave up after their retries; their metadata is in the StreamFailures queue.',
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: streamFailures.nodes.queue.name },
+      statistic: 'Maximum',
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: [alarms.arn],
+      okActions: [alarms.arn],
+    });
+    new aws.cloudwatch.MetricAlarm('StreamIteratorAgeAlarm', {
+      alarmDescription: 'The stream consumer is more than 5 minutes behind: reports, loyalty and referrals are stale (see Shop.syncStatus).',
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      dimensions: { FunctionName: streamConsumer.apply((subscriber) => subscriber.nodes.function.name) },
+      statistic: 'Maximum',
+      period: 60,
+      evaluationPeriods: 5,
+      threshold: 5 * 60_000,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: [alarms.arn],
+      okActions: [alarms.arn],
+    });
+
+    return { api: api.url, console: consoleSite.url, table: table.name, alarms: alarms.arn, streamFailures: streamFailures.url };
   },
 });

@@ -1,7 +1,6 @@
 import { systemClock } from '../lib/common/clock.js';
 import { runLoyaltyExpiry } from '../lib/loyalty/index.js';
+import { observeJob } from '../lib/observed-job.js';
 
 /** Scheduled: expires the loyalty points that are due in every shop. */
-export const handler = async (): Promise<void> => {
-  console.log(JSON.stringify({ level: 'info', message: 'loyalty expiry', ...(await runLoyaltyExpiry(systemClock)) }));
-};
+export const handler = observeJob('loyalty expiry', () => runLoyaltyExpiry(systemClock));

@@ -1,8 +1,7 @@
 import { systemClock } from '../lib/common/clock.js';
 import { computeAllSegments } from '../lib/metrics/metrics.segments.js';
+import { observeJob } from '../lib/observed-job.js';
 import { listShopIds } from '../lib/shops/index.js';
 
 /** Scheduled: recomputes every shop's RFM segmentation (one run item per shop). */
-export const handler = async (): Promise<void> => {
-  await computeAllSegments(await listShopIds(), systemClock.now());
-};
+export const handler = observeJob('metrics segmentation', async () => computeAllSegments(await listShopIds(), systemClock.now()));

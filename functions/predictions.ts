@@ -1,4 +1,6 @@
+import { errorFields, logger } from '../lib/common/logger.js';
 import { systemClock } from '../lib/common/clock.js';
+import { observeJob } from '../lib/observed-job.js';
 import { runScheduledPredictions } from '../lib/predictions/index.js';
 import { listShopIds } from '../lib/shops/index.js';
 
@@ -6,12 +8,15 @@ import { listShopIds } from '../lib/shops/index.js';
  * Every minute: per shop, queue the daily refit when the model is a day old and run queued
  * `predictionsRefresh` jobs. One shop's failure does not stop the others.
  */
-export async function handler(): Promise<void> {
+export const handler = observeJob('predictions', async () => {
+  let failed = 0;
   for (const tenantId of await listShopIds()) {
     try {
       await runScheduledPredictions(tenantId, systemClock);
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', message: 'prediction refresh failed', tenantId, error: String(error) }));
+      failed += 1;
+      logger.error('prediction refresh failed', { shop: tenantId, error: errorFields(error) });
     }
   }
-}
+  return { failedShops: failed };
+});

@@ -1,5 +1,9 @@
 import { createStreamHandler } from '../lib/streams/handler.js';
+import { observeStream } from '../lib/streams/observed.js';
 import { projections } from '../lib/streams/projections.js';
 
-/** DynamoDB Streams trigger of the table (ReportBatchItemFailures, bisect on error). */
-export const handler = createStreamHandler(projections);
+/**
+ * DynamoDB Streams trigger of the table (ReportBatchItemFailures, bisect on error), with its log
+ * line, metrics, trace and the shops' sync status.
+ */
+export const handler = observeStream(createStreamHandler(projections));

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tracer } from '../common/tracer.js';
 import { createTableInput, tableDefinition } from './table.js';
 
 /**
@@ -14,7 +15,8 @@ export interface DbMeter {
   byCommand: Record<string, number>;
 }
 
-const meterStorage = new AsyncLocalStorage<DbMeter>();
+// A meter and the meters it runs inside (a request's meter inside the bench's): each counts.
+const meterStorage = new AsyncLocalStorage<DbMeter[]>();
 
 export function newMeter(): DbMeter {
   return { requests: 0, readCapacity: 0, writeCapacity: 0, byCommand: {} };
@@ -22,7 +24,7 @@ export function newMeter(): DbMeter {
 
 /** Runs fn with a meter that counts every DynamoDB request made on its behalf. */
 export function withMeter<T>(meter: DbMeter, fn: () => Promise<T>): Promise<T> {
-  return meterStorage.run(meter, fn);
+  return meterStorage.run([meter, ...(meterStorage.getStore() ?? [])], fn);
 }
 
 export function tableName(): string {
@@ -46,6 +48,8 @@ export function dynamo(): { raw: DynamoDBClient; doc: DynamoDBDocumentClient } {
       maxAttempts: 5,
     });
     attachMeter(raw);
+    // X-Ray subsegments for every DynamoDB call (a no-op outside Lambda).
+    tracer.captureAWSv3Client(raw);
     shared = { raw, doc: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }) };
   }
   return shared;
@@ -60,27 +64,31 @@ export function resetDynamo(): void {
 function attachMeter(client: DynamoDBClient): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const meter = meterStorage.getStore();
-      if (!meter) return next(args);
+      const meters = meterStorage.getStore();
+      if (!meters) return next(args);
       const input = args.input as Record<string, unknown>;
       input.ReturnConsumedCapacity ??= 'TOTAL';
       const result = await next(args);
-      meter.requests += 1;
       const command = context.commandName ?? 'unknown';
-      meter.byCommand[command] = (meter.byCommand[command] ?? 0) + 1;
+      let read = 0;
+      let write = 0;
       const output = result.output as { ConsumedCapacity?: unknown };
       const consumed = Array.isArray(output.ConsumedCapacity) ? output.ConsumedCapacity : output.ConsumedCapacity ? [output.ConsumedCapacity] : [];
       for (const c of consumed as Array<{ CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }>) {
-        const read = c.ReadCapacityUnits ?? 0;
-        const write = c.WriteCapacityUnits ?? 0;
-        if (read || write) {
-          meter.readCapacity += read;
-          meter.writeCapacity += write;
+        if (c.ReadCapacityUnits || c.WriteCapacityUnits) {
+          read += c.ReadCapacityUnits ?? 0;
+          write += c.WriteCapacityUnits ?? 0;
         } else if (/Put|Update|Delete|Write/.test(command)) {
-          meter.writeCapacity += c.CapacityUnits ?? 0;
+          write += c.CapacityUnits ?? 0;
         } else {
-          meter.readCapacity += c.CapacityUnits ?? 0;
+          read += c.CapacityUnits ?? 0;
         }
+      }
+      for (const meter of meters) {
+        meter.requests += 1;
+        meter.byCommand[command] = (meter.byCommand[command] ?? 0) + 1;
+        meter.readCapacity += read;
+        meter.writeCapacity += write;
       }
       return result;
     },

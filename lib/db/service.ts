@@ -7,7 +7,7 @@ import { MetricsActivityEntity, MetricsCounterEntity, MetricsRebuildJobEntity, M
 import { MetricsCategoryPurchaseEntity, MetricsOrderPurchaseEntity, MetricsProductDayEntity, MetricsSegmentMemberEntity } from '../metrics/metrics.segment-entities.js';
 import { OrderEntity } from '../orders/orders.entities.js';
 import { CustomerPredictionEntity, PredictionJobEntity, PredictionModelEntity } from '../predictions/predictions.entities.js';
-import { ApiKeyEntity, ShopEntity } from '../shops/shops.entities.js';
+import { ApiKeyEntity, ShopEntity, ShopSyncEntity } from '../shops/shops.entities.js';
 import { FeedbackFollowUpEntity, SurveyClaimEntity, SurveyEntity, SurveyInvitationEntity, SurveyResponseEntity } from '../surveys/surveys.entities.js';
 import { ReferralCodeEntity, ReferralCounterEntity, ReferralCouponEntity, ReferralEntity, ReferralMemberEntity, ReferralProgramEntity, ReferralRefereeEntity } from '../referrals/referrals.entities.js';
 import { dynamo, tableName } from './client.js';
@@ -18,6 +18,7 @@ function compose() {
     {
       shop: ShopEntity,
       apiKey: ApiKeyEntity,
+      shopSync: ShopSyncEntity,
       customer: CustomerEntity,
       customerRef: CustomerRefEntity,
       order: OrderEntity,

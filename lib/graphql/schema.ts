@@ -3,6 +3,7 @@ import { loyaltyResolvers } from '../loyalty/loyalty.resolvers.js';
 import { metricsResolvers } from '../metrics/metrics.resolvers.js';
 import { metricsSegmentResolvers } from '../metrics/metrics.segments.resolvers.js';
 import { domainReportResolvers } from '../metrics/domain-reports.resolvers.js';
+import { freshnessResolvers } from '../metrics/freshness.resolvers.js';
 import { orderResolvers } from '../orders/orders.resolvers.js';
 import { predictionResolvers } from '../predictions/predictions.resolvers.js';
 import { referralResolvers } from '../referrals/referrals.resolvers.js';
@@ -54,7 +55,7 @@ const nodeResolvers: Resolvers = {
 };
 
 /** Every domain's resolvers, merged type by type. */
-export const resolvers: Resolvers = mergeResolvers([nodeResolvers, shopResolvers, customerResolvers, orderResolvers, metricsResolvers, metricsSegmentResolvers, domainReportResolvers, surveyResolvers, loyaltyResolvers, predictionResolvers, referralResolvers]);
+export const resolvers: Resolvers = mergeResolvers([nodeResolvers, shopResolvers, customerResolvers, orderResolvers, metricsResolvers, metricsSegmentResolvers, domainReportResolvers, surveyResolvers, loyaltyResolvers, predictionResolvers, referralResolvers, freshnessResolvers]);
 
 function mergeResolvers(parts: Resolvers[]): Resolvers {
   const merged: Record<string, unknown> = {};

@@ -9,6 +9,8 @@ import { buildContext, type GraphQLContext } from './context.js';
 import { corsResponseHeaders, isConsoleOrigin, isOriginAllowed, preflightResponse, requestOrigin } from './cors.js';
 import { explorerResponse, explorerSettings, wantsExplorer } from './explorer.js';
 import { limits, limitsPlugin } from './limits.js';
+import { observabilityPlugin, observeGraphQL } from './observability.js';
+import { errorFields, logger } from '../common/logger.js';
 import { resolvers, typeDefs } from './schema.js';
 
 export interface GraphQLHandlerOptions {
@@ -40,7 +42,7 @@ function formatErrorFor(production: boolean) {
       return production ? { ...formatted, extensions: { code } } : formatted;
     }
     // A fault: log it for us (no request data, so no secrets), tell the caller nothing internal.
-    console.error(JSON.stringify({ level: 'error', message: 'GraphQL fault', path: formatted.path, error: String((error as Error)?.stack ?? error) }));
+    logger.error('GraphQL fault', { path: formatted.path, error: errorFields((error as { originalError?: unknown })?.originalError ?? error) });
     if (!production) return formatted;
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
@@ -56,7 +58,7 @@ export function createApolloServer(options: { production: boolean; introspection
     csrfPrevention: true,
     formatError: formatErrorFor(options.production),
     // Apollo's own landing page loads from a CDN; the explorer is ours (./explorer.ts).
-    plugins: [limitsPlugin(), ApolloServerPluginLandingPageDisabled()],
+    plugins: [limitsPlugin(), observabilityPlugin(), ApolloServerPluginLandingPageDisabled()],
   });
 }
 
@@ -83,7 +85,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions = {}) {
   // Requests whose Origin the shop allows, recorded by the context for the response's headers.
   const allowedByShop = new WeakSet<APIGatewayProxyEventV2>();
   const requestHandler = handlers.createAPIGatewayProxyEventV2RequestHandler();
-  return startServerAndCreateLambdaHandler<typeof requestHandler, GraphQLContext & BaseContext>(server, requestHandler, {
+  return observeGraphQL(startServerAndCreateLambdaHandler<typeof requestHandler, GraphQLContext & BaseContext>(server, requestHandler, {
     middleware: [
       // CORS and the explorer (./cors.ts): a preflight never reaches Apollo, so its CSRF
       // prevention sees only the actual requests, which a browser sends as application/json.
@@ -116,6 +118,6 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions = {}) {
       }
       return buildContext(shop, principal, clock);
     },
-  });
+  }));
 }
 

@@ -284,6 +284,10 @@ export const MetricsSegmentRunEntity = new Entity({
     pending: { type: 'boolean' },
     /** Set once the members of this run were deleted (a newer run replaced them). */
     membersPurged: { type: 'boolean' },
+    /** True when the run was made while the stream projections were behind (SegmentCounts.partial). */
+    partial: { type: 'boolean' },
+    /** The shop's sync status dataFreshAsOf when the run was made. */
+    dataFreshAsOf: { type: 'string' },
   },
   indexes: {
     byTime: {

@@ -159,6 +159,8 @@ export const metricsResolvers: Resolvers = {
         computedAt: run.computedAt,
         customers: run.customers,
         groups: RFM_GROUPS.map((group) => ({ group, customers: (run.counts as Record<RfmGroup, number>)[group] ?? 0 })),
+        partial: run.partial ?? false,
+        dataFreshAsOf: run.dataFreshAsOf ?? null,
       }));
     },
     metricsRebuildJob: async (_root, { id }, ctx) => {

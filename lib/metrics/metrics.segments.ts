@@ -1,6 +1,7 @@
 import { pageFromKeyedItems } from '../db/pagination.js';
 import { db } from '../db/service.js';
 import { backoff } from '../db/transactions.js';
+import { getSyncStatus, isBehind } from '../shops/index.js';
 import type { MetricsSegmentMemberItem } from './metrics.segment-entities.js';
 import { listCustomerActivities } from './activities.js';
 import type { MetricsSegmentRunItem } from './metrics.entities.js';
@@ -14,9 +15,12 @@ import { churnRiskOf, median, quintileThresholds, RFM_GROUPS, rfmScoresOf, rfmVa
  * the latest) and the members of older runs are deleted. A crash leaves a pending run that no
  * read sees and whose members the next complete run deletes. Same tenant and instant, same
  * result: a repeated run overwrites itself. Returns the run.
+ *
+ * A run made while the stream projections are behind (the shop's sync status, read before the
+ * pass) is kept but marked `partial`: the activities it read may miss orders still in the stream.
  */
 export async function computeSegments(tenantId: string, now: Date): Promise<MetricsSegmentRunItem> {
-  const { revenueBasis } = await getMetricsState(tenantId);
+  const [{ revenueBasis }, sync] = await Promise.all([getMetricsState(tenantId), getSyncStatus(tenantId)]);
   const all: Array<{ customerId: string; values: RfmValues }> = [];
   for await (const { customerId, activity } of listCustomerActivities(tenantId)) {
     const values = rfmValuesOf(activity, now, revenueBasis);
@@ -44,6 +48,8 @@ export async function computeSegments(tenantId: string, now: Date): Promise<Metr
     monetaryThresholds: thresholds.monetary,
     ...(medianIntervalDays === null ? {} : { medianIntervalDays }),
     counts,
+    partial: isBehind(sync),
+    ...(sync ? { dataFreshAsOf: sync.newestRecordAt } : {}),
   };
   await db().entities.metricsSegmentRun.put({ ...run, pending: true }).go();
   await putAll(members);
@@ -157,7 +163,15 @@ export async function getCustomerSegment(
   };
 }
 
-/** Recomputes the segmentation of every given tenant (the scheduled function). */
-export async function computeAllSegments(tenantIds: readonly string[], now: Date): Promise<void> {
-  for (const tenantId of tenantIds) await computeSegments(tenantId, now);
+/**
+ * Recomputes the segmentation of every given tenant (the scheduled function); returns how many
+ * runs were made and which shops' runs were partial (projections behind).
+ */
+export async function computeAllSegments(tenantIds: readonly string[], now: Date): Promise<{ runs: number; partialShops: string[] }> {
+  const partialShops: string[] = [];
+  for (const tenantId of tenantIds) {
+    const run = await computeSegments(tenantId, now);
+    if (run.partial) partialShops.push(tenantId);
+  }
+  return { runs: tenantIds.length, partialShops };
 }

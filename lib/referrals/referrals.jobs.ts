@@ -1,6 +1,7 @@
 import type { Clock } from '../common/clock.js';
 import { listShopIds } from '../shops/index.js';
 import { completeDueReferrals } from './referrals.service.js';
+import { errorFields, logger } from '../common/logger.js';
 
 /**
  * Scheduled: in every shop, completes the referrals whose hold period has passed (or rejects those
@@ -18,7 +19,7 @@ export async function runReferralCompletion(clock: Clock): Promise<{ shops: numb
       totals.rejected += result.rejected;
       totals.paid += result.paid;
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', message: 'referral completion failed', tenantId, error: String(error) }));
+      logger.error('referral completion failed', { shop: tenantId, error: errorFields(error) });
     }
   }
   return totals;

@@ -30,6 +30,7 @@ import {
   ReferralProgramVersionConflictError,
 } from './referrals.errors.js';
 import type { ReferralProgramUpdateInput } from './referrals.inputs.js';
+import { errorFields, logger } from '../common/logger.js';
 
 const DAY_MS = 86_400_000;
 const maxAttempts = 12;
@@ -535,7 +536,7 @@ async function payReferral(referral: ReferralItem, now: string): Promise<boolean
     }
   } catch (error) {
     // No loyalty program (or another business refusal): the reward stays owed, retried next run.
-    console.error(JSON.stringify({ level: 'error', message: 'referral reward not paid', tenantId: referral.tenantId, orderId: referral.orderId, error: String(error) }));
+    logger.error('referral reward not paid', { shop: referral.tenantId, orderId: referral.orderId, error: errorFields(error) });
     return false;
   }
   try {

@@ -17,3 +17,4 @@ export {
   type ShopSetting,
 } from './shops.service.js';
 export { ShopAlreadyExistsError, ShopNotFoundError, ApiKeyNotFoundError } from './shops.errors.js';
+export { behindAfterSeconds, getSyncStatus, isBehind, recordSyncBacklog, recordSyncProgress, syncStatusOnce, type SyncStatus } from './sync.js';

@@ -61,5 +61,32 @@ export const ApiKeyEntity = new Entity({
   },
 });
 
+/**
+ * How far the stream consumer has got with a shop's changes (Shop.syncStatus, reports'
+ * dataFreshAsOf): written by the stream handler, at most every few seconds per container, and
+ * only forward (newestRecordAt never goes back). Its own stream records are ignored.
+ */
+export const ShopSyncEntity = new Entity({
+  model: { entity: 'shopsync', version: '1', service },
+  attributes: {
+    tenantId: { type: 'string', required: true, readOnly: true },
+    /** Creation time (ApproximateCreationDateTime) of the newest change of this shop applied. */
+    newestRecordAt: { type: 'string', required: true },
+    /** When the consumer applied it. */
+    processedAt: { type: 'string', required: true },
+    /** processedAt − newestRecordAt, in seconds: how long that change took to reach the projections. */
+    lagSeconds: { type: 'number', required: true },
+    /** Records of this shop the consumer had received but not applied at processedAt. */
+    pendingRecords: { type: 'number', required: true },
+  },
+  indexes: {
+    byShop: {
+      pk: { field: 'pk', composite: ['tenantId'], casing: 'none' },
+      sk: { field: 'sk', composite: [], casing: 'none' },
+    },
+  },
+});
+
 export type ShopItem = EntityItem<typeof ShopEntity>;
+export type ShopSyncItem = EntityItem<typeof ShopSyncEntity>;
 export type ApiKeyItem = EntityItem<typeof ApiKeyEntity>;

@@ -7,6 +7,7 @@ import { runIdempotent } from '../idempotency/index.js';
 import { ApiKeyNotFoundError } from './shops.errors.js';
 import { apiKeyCreateInput, type ApiScope } from './shops.inputs.js';
 import { createApiKey, getApiKey, listApiKeysForShop, revokeApiKey, updateShopSettings } from './shops.service.js';
+import { isBehind, syncStatusOnce } from './sync.js';
 
 export const shopResolvers: Resolvers = {
   Query: {
@@ -69,6 +70,16 @@ export const shopResolvers: Resolvers = {
     },
   },
   Shop: {
+    syncStatus: async (shop, _args, ctx) => {
+      const status = await syncStatusOnce(ctx, shop.tenantId);
+      return {
+        streamLagSeconds: status?.lagSeconds ?? null,
+        pendingRecords: status?.pendingRecords ?? 0,
+        lastProcessedAt: status?.processedAt ?? null,
+        dataFreshAsOf: status?.newestRecordAt ?? null,
+        caughtUp: !isBehind(status),
+      };
+    },
     id: (shop) => toGlobalId('Shop', shop.tenantId),
     currencyCode: (shop) => shop.currencyCode,
     allowedOrigins: (shop) => shop.allowedOrigins ?? [],

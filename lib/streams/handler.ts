@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { errorFields, logger } from '../common/logger.js';
 
 /** One item change from the table's stream, with the images decoded. */
 export interface ItemChange {
@@ -50,7 +51,7 @@ export function createStreamHandler(projections: Projection[]) {
           if (projection.accepts(change)) await projection.apply(change);
         }
       } catch (error) {
-        console.error(JSON.stringify({ level: 'error', message: 'stream record failed', sequenceNumber: change.sequenceNumber, entity: change.entity, error: String(error) }));
+        logger.error('stream record failed', { sequenceNumber: change.sequenceNumber, entity: change.entity, error: errorFields(error) });
         return { batchItemFailures: [{ itemIdentifier: change.sequenceNumber }] };
       }
     }

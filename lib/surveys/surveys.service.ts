@@ -27,6 +27,7 @@ import {
 import type { FeedbackFollowUpItem, SurveyInvitationItem, SurveyItem, SurveyResponseItem } from './surveys.entities.js';
 import type { QuestionInput, SurveyCreateInput, SurveyUpdateInput } from './surveys.inputs.js';
 import { loadCustomerReferral } from '../referrals/index.js';
+import { errorFields, logger } from '../common/logger.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const defaultInvitationExpiryDays = 14;
@@ -342,7 +343,7 @@ export async function referralCodeForPromoter(tenantId: string, customerId: stri
     return referral?.program.enabled ? referral.member.code : null;
   } catch (error) {
     // The response is stored by now: a referral hiccup must not turn its success into an error.
-    console.error(JSON.stringify({ level: 'error', message: 'referral code for promoter failed', tenantId, error: String(error) }));
+    logger.error('referral code for promoter failed', { shop: tenantId, error: errorFields(error) });
     return null;
   }
 }

@@ -1,23 +1,37 @@
+/// <reference path="../../.sst/platform/config.d.ts" />
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keyAttributes, tableDefinition } from '../../lib/db/table.js';
 
 /**
- * `sst deploy` cannot run here (no AWS account), so the config is loaded with stand-in SST
- * globals that record what it declares, and checked against the shared table definition.
+ * `sst deploy` cannot run here (no AWS account), so the config runs against stand-in SST globals
+ * that record what it declares. The stand-ins take SST's own argument types (from the platform
+ * sources in .sst/platform, type-checked by tsconfig.sst.json), so the checks below read SST's
+ * real field names, and sst.config.ts itself is type-checked against the real components.
  */
+type Transform<T> = Partial<T> | ((args: T, opts: never, name: string) => undefined);
+
 interface Declared {
-  dynamo: Array<{ name: string; args: any }>;
-  routes: Array<{ route: string; args: any }>;
-  subscriptions: Array<{ name: string; fn: any; args: any }>;
+  dynamo: Array<{ name: string; args: sst.aws.DynamoArgs }>;
+  routes: Array<{ route: string; handler: sst.aws.FunctionArgs }>;
+  subscriptions: Array<{ name: string; fn: sst.aws.FunctionArgs; args: sst.aws.DynamoSubscriberArgs }>;
   secrets: string[];
-  crons: Array<{ name: string; args: any }>;
-  api?: any;
-  sites: Array<{ name: string; args: any }>;
+  queues: Array<{ name: string; args: sst.aws.QueueArgs | undefined }>;
+  topics: string[];
+  crons: Array<{ name: string; args: sst.aws.CronV2Args }>;
+  alarms: Array<{ name: string; args: aws.cloudwatch.MetricAlarmArgs }>;
+  api?: sst.aws.ApiGatewayV2Args;
+  sites: Array<{ name: string; args: sst.aws.StaticSiteArgs }>;
+}
+
+/** Locally every Input is a plain value: unwraps SST's `Input<T>` (and object Transforms). */
+function plain<T>(value: $util.Input<T> | Transform<T> | undefined): T {
+  if (typeof value === 'function') throw new Error('expected an object, got a transform function');
+  return value as T;
 }
 
 function standInGlobals(): Declared {
-  const declared: Declared = { dynamo: [], routes: [], subscriptions: [], secrets: [], crons: [], sites: [] };
+  const declared: Declared = { dynamo: [], routes: [], subscriptions: [], secrets: [], queues: [], topics: [], crons: [], alarms: [], sites: [] };
   const g = globalThis as any;
   g.$config = (config: unknown) => config;
   g.$app = { name: 'retention-api', stage: 'test' };
@@ -32,31 +46,60 @@ function standInGlobals(): Declared {
     aws: {
       Dynamo: class {
         name = 'table-name';
-        constructor(name: string, args: any) {
+        constructor(name: string, args: sst.aws.DynamoArgs) {
           declared.dynamo.push({ name, args });
         }
-        subscribe(name: string, fn: any, args: any) {
+        subscribe(name: string, fn: sst.aws.FunctionArgs, args: sst.aws.DynamoSubscriberArgs) {
           declared.subscriptions.push({ name, fn, args });
+          const subscriber = { nodes: { function: { name: `${name}-function` } } };
+          return { apply: <U>(f: (s: typeof subscriber) => U) => f(subscriber) };
+        }
+      },
+      Queue: class {
+        arn: string;
+        url: string;
+        nodes: { queue: { name: string } };
+        constructor(name: string, args?: sst.aws.QueueArgs) {
+          declared.queues.push({ name, args });
+          this.arn = `arn:queue:${name}`;
+          this.url = `https://sqs/${name}`;
+          this.nodes = { queue: { name: `queue-${name}` } };
+        }
+      },
+      SnsTopic: class {
+        arn: string;
+        constructor(name: string) {
+          declared.topics.push(name);
+          this.arn = `arn:topic:${name}`;
         }
       },
       ApiGatewayV2: class {
         url = 'https://api.example';
-        constructor(_name: string, args?: any) {
+        constructor(_name: string, args?: sst.aws.ApiGatewayV2Args) {
           declared.api = args;
         }
-        route(route: string, args: any) {
-          declared.routes.push({ route, args });
+        route(route: string, handler: sst.aws.FunctionArgs) {
+          declared.routes.push({ route, handler });
         }
       },
       StaticSite: class {
         url = 'https://console.example';
-        constructor(name: string, args: any) {
+        constructor(name: string, args: sst.aws.StaticSiteArgs) {
           declared.sites.push({ name, args });
         }
       },
-      Cron: class {
-        constructor(name: string, args: any) {
+      CronV2: class {
+        constructor(name: string, args: sst.aws.CronV2Args) {
           declared.crons.push({ name, args });
+        }
+      },
+    },
+  };
+  g.aws = {
+    cloudwatch: {
+      MetricAlarm: class {
+        constructor(name: string, args: aws.cloudwatch.MetricAlarmArgs) {
+          declared.alarms.push({ name, args });
         }
       },
     },
@@ -76,8 +119,7 @@ describe('sst.config.ts', () => {
   let config: any;
   beforeAll(async () => {
     declared = standInGlobals();
-    // Imported by URL so that the type checker leaves it to SST's own generated types.
-    config = (await import(/* @vite-ignore */ new URL('../../sst.config.ts', import.meta.url).href)).default;
+    config = (await import('../../sst.config.js')).default;
     await config.run();
   });
 
@@ -89,8 +131,9 @@ describe('sst.config.ts', () => {
   it('declares exactly the shared table definition', () => {
     expect(declared.dynamo).toHaveLength(1);
     const { args } = declared.dynamo[0]!;
-    expect(Object.keys(args.fields).sort()).toEqual(keyAttributes().sort());
-    expect(Object.values(args.fields).every((type) => type === 'string')).toBe(true);
+    const fields = plain(args.fields);
+    expect(Object.keys(fields).sort()).toEqual(keyAttributes().sort());
+    expect(Object.values(fields).every((type) => type === 'string')).toBe(true);
     expect(args.primaryIndex).toEqual({ hashKey: tableDefinition.partitionKey, rangeKey: tableDefinition.sortKey });
     expect(args.globalIndexes).toEqual(
       Object.fromEntries(Object.entries(tableDefinition.globalIndexes).map(([n, i]) => [n, { hashKey: i.partitionKey, rangeKey: i.sortKey }])),
@@ -99,35 +142,61 @@ describe('sst.config.ts', () => {
     expect(args.ttl).toBe(tableDefinition.ttlAttribute);
   });
 
-  it('routes /graphql (POST, and OPTIONS for preflights) to the GraphQL handler on arm64 and nodejs24.x', async () => {
+  it('routes /graphql (POST, and OPTIONS for preflights) to the GraphQL handler on arm64 and nodejs24.x, traced', async () => {
     expect(declared.routes.map((r) => r.route)).toEqual(['ANY /graphql']);
     // CORS is the function's (per-shop origins), so API Gateway must not answer preflights itself.
     expect(declared.api).toMatchObject({ cors: false });
-    const { args } = declared.routes[0]!;
-    expect(args).toMatchObject({ handler: 'functions/graphql.handler', architecture: 'arm64', runtime: 'nodejs24.x' });
-    expect(args.environment).toMatchObject({ TABLE_NAME: 'table-name', CURSOR_SECRET: 'secret:CursorSecret', NODE_ENV: 'production' });
-    expect(await handlerExists(args.handler)).toBe(true);
+    const { handler: fn } = declared.routes[0]!;
+    expect(fn).toMatchObject({ handler: 'functions/graphql.handler', architecture: 'arm64', runtime: 'nodejs24.x' });
+    expect(fn.environment).toMatchObject({ TABLE_NAME: 'table-name', CURSOR_SECRET: 'secret:CursorSecret', NODE_ENV: 'production' });
+    expect(plain(fn.transform?.function)).toMatchObject({ tracingConfig: { mode: 'Active' } });
+    expect(await handlerExists(plain(fn.handler))).toBe(true);
   });
 
-  it('subscribes the stream handler with batch item failures, bisect on error and bounded retries', async () => {
+  it('subscribes the stream handler from the oldest record, with batch item failures, bisect, bounded retries and an on-failure queue', async () => {
     expect(declared.subscriptions).toHaveLength(1);
     const { fn, args } = declared.subscriptions[0]!;
     expect(fn).toMatchObject({ handler: 'functions/stream.handler', architecture: 'arm64', runtime: 'nodejs24.x' });
-    expect(await handlerExists(fn.handler)).toBe(true);
-    const mapping = args.transform.eventSourceMapping;
+    expect(await handlerExists(plain(fn.handler))).toBe(true);
+    const mapping = plain(args.transform?.eventSourceMapping);
+    expect(mapping.startingPosition).toBe('TRIM_HORIZON');
     expect(mapping.functionResponseTypes).toEqual(['ReportBatchItemFailures']);
     expect(mapping.bisectBatchOnFunctionError).toBe(true);
     expect(mapping.maximumRetryAttempts).toBeGreaterThan(0);
     expect(mapping.maximumRetryAttempts).toBeLessThanOrEqual(10);
+    const [queue] = declared.queues;
+    expect(queue).toBeDefined();
+    expect(plain(mapping.destinationConfig)).toEqual({ onFailure: { destinationArn: `arn:queue:${queue!.name}` } });
+    // The consumer may send to the queue it names (Lambda sends with the function's role).
+    expect(plain(fn.link)).toContainEqual(expect.objectContaining({ arn: `arn:queue:${queue!.name}` }));
   });
 
-  it('declares every scheduled function as a Cron on arm64 with an existing handler', async () => {
+  it('declares every scheduled function on arm64 with an existing handler, and the prediction refit with 3 GB', async () => {
     const { schedules } = await import('../../lib/schedules.js');
     expect(declared.crons.map((c) => c.name).sort()).toEqual(schedules.map((s) => s.name).sort());
     for (const cron of declared.crons) {
-      expect(cron.args.function).toMatchObject({ architecture: 'arm64', runtime: 'nodejs24.x' });
-      expect(await handlerExists(cron.args.function.handler)).toBe(true);
+      const fn = plain(cron.args.function) as sst.aws.FunctionArgs;
+      expect(fn).toMatchObject({ architecture: 'arm64', runtime: 'nodejs24.x' });
+      expect(await handlerExists(plain(fn.handler))).toBe(true);
     }
+    const predictions = plain(declared.crons.find((c) => c.name === 'Predictions')!.args.function) as sst.aws.FunctionArgs;
+    expect(predictions.memory).toBe('3072 MB');
+  });
+
+  it('alarms on the on-failure queue depth and on the stream iterator age, notifying the alarm topic', () => {
+    const byMetric = Object.fromEntries(declared.alarms.map((a) => [plain(a.args.metricName), a.args]));
+    expect(byMetric.ApproximateNumberOfMessagesVisible).toMatchObject({
+      namespace: 'AWS/SQS',
+      dimensions: { QueueName: `queue-${declared.queues[0]!.name}` },
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(byMetric.IteratorAge).toMatchObject({
+      namespace: 'AWS/Lambda',
+      dimensions: { FunctionName: `${declared.subscriptions[0]!.name}-function` },
+      comparisonOperator: 'GreaterThanThreshold',
+    });
+    for (const alarm of declared.alarms) expect(alarm.args.alarmActions).toEqual([`arn:topic:${declared.topics[0]}`]);
   });
 
   it('deploys the console as a static site built with the API URL, and tells the function its origin', () => {
@@ -135,7 +204,7 @@ describe('sst.config.ts', () => {
     const { args } = declared.sites[0]!;
     expect(args.build).toEqual({ command: 'npm run build:console', output: 'dist/console' });
     expect(args.environment).toMatchObject({ CONSOLE_API_URL: 'https://api.example', CONSOLE_EXPLORER: 'false' });
-    expect(declared.routes[0]!.args.environment).toMatchObject({ CONSOLE_ORIGINS: 'https://console.example', GRAPHQL_EXPLORER: 'false' });
+    expect(declared.routes[0]!.handler.environment).toMatchObject({ CONSOLE_ORIGINS: 'https://console.example', GRAPHQL_EXPLORER: 'false' });
   });
 
   it('keeps secrets in sst.Secret', () => {
