@@ -1,5 +1,5 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { buildSchema, GraphQLError } from 'graphql';
+import { buildSchema, GraphQLError, type GraphQLSchema } from 'graphql';
 import { planOf, takeFromBucket, type ThrottleDecision, type ThrottlePlan } from '../throttle/index.js';
 import type { GraphQLContext } from './context.js';
 import { fragmentsOf, limitViolation, measureOperation, tooComplex, type OperationMeasure } from './limits.js';
@@ -37,7 +37,8 @@ function throttled(decision: ThrottleDecision, cost: number): GraphQLError {
 export function costPlugin(options: { typeDefs: string; throttle: boolean }): ApolloServerPlugin<GraphQLContext> {
   // The estimator's own copy of the schema, built by the graphql module these files import: the
   // server's may come from graphql's other build (CJS vs ESM), whose types fail graphql's checks.
-  const schema = buildSchema(options.typeDefs);
+  // Built at the first operation, not at import: a cold start's import stays as short as before.
+  let schema: GraphQLSchema | undefined;
   return {
     async requestDidStart() {
       let measure: OperationMeasure | undefined;
@@ -46,6 +47,7 @@ export function costPlugin(options: { typeDefs: string; throttle: boolean }): Ap
       return {
         async didResolveOperation({ document, operation, request, contextValue }) {
           if (!operation) return;
+          schema ??= buildSchema(options.typeDefs);
           measure = measureOperation(schema, operation, fragmentsOf(document), request.variables ?? {});
           const violation = limitViolation(measure);
           if (violation) throw violation;
