@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { dynamo, ensureTable } from '../lib/db/client.js';
@@ -80,13 +80,20 @@ async function main(): Promise<void> {
     }));
     process.stderr.write(`seeded ${demo.customers.length} customers, ${demo.orders.length} orders\n`);
 
-    const handler = createGraphQLHandler({ clock: systemClock, production: true });
+    // The operations below are measured without throttling, as before it existed; the section
+    // after them measures what throttling adds, on operations cheap enough that the PLUS plan's
+    // bucket (20,000 points) holds every iteration: a refused request would measure nothing.
+    const { db } = await import('../lib/db/service.js');
+    await db().entities.shop.patch({ tenantId: 'bench-shop' }).set({ plan: 'PLUS' }).go();
+    const handler = createGraphQLHandler({ clock: systemClock, production: true, throttle: false });
+    const throttledHandler = createGraphQLHandler({ clock: systemClock, production: true, throttle: true });
     const auth = { authorization: `Bearer ${secret}` };
-    const gql = async (query: string, variables: Record<string, unknown> = {}) => {
-      const res = await callGraphQL(handler, query, variables, auth);
+    const gqlWith = (h: typeof handler) => async (query: string, variables: Record<string, unknown> = {}) => {
+      const res = await callGraphQL(h, query, variables, auth);
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       return res.data!;
     };
+    const gql = gqlWith(handler);
     const ids = (await gql(`{ customers(first: 100) { nodes { id } } }`)).customers.nodes.map((n: { id: string }) => n.id) as string[];
 
     const figures: Figures[] = [];
@@ -107,6 +114,18 @@ async function main(): Promise<void> {
       });
     }));
 
+    const throttling: Array<{ operation: string; without: Figures; with: Figures }> = [];
+    const customerQuery = `query ($id: ID!) { customer(id: $id) { id statistics { ordersCount totalSpent { amount } } } }`;
+    for (const [operation, query, vars] of [
+      ['customer(id) { statistics }', customerQuery, (i: number) => ({ id: ids[Math.abs(i) % ids.length] })],
+      ['shop { name }', '{ shop { name } }', () => ({})],
+    ] as const) {
+      const without = await measure(`${operation}, throttling off`, async (i) => void (await gql(query, vars(i))));
+      const throttled = gqlWith(throttledHandler);
+      const withThrottle = await measure(`${operation}, throttling on`, async (i) => void (await throttled(query, vars(i))));
+      throttling.push({ operation, without, with: withThrottle });
+    }
+
     const env = { DYNAMODB_ENDPOINT: local.endpoint, TABLE_NAME: 'bench', NODE_ENV: 'production' };
     const probe = JSON.stringify({ query: '{ shop { name } }' });
     const minimalEntry = join(process.cwd(), 'scripts', 'bench-minimal-handler.ts');
@@ -115,15 +134,26 @@ async function main(): Promise<void> {
       await coldStart(minimalEntry, 'minimal Apollo Lambda handler', env, JSON.stringify({ query: '{ hello }' }), {}),
     ];
 
-    const result = { measuredAt: new Date().toISOString(), node: process.version, machine: `${process.platform}/${process.arch}`, iterations: ITERATIONS, operations: figures, coldStart: cold };
+    // Latencies on a shared machine mean little without its load: state it beside them.
+    const loadAverage = Math.round(loadavg()[0]! * 10) / 10;
+    const result = { measuredAt: new Date().toISOString(), loadAverage, node: process.version, machine: `${process.platform}/${process.arch}`, iterations: ITERATIONS, operations: figures, throttling, coldStart: cold };
     mkdirSync('bench-results', { recursive: true });
     writeFileSync('bench-results/foundation.json', `${JSON.stringify(result, null, 2)}\n`);
     const md = [
-      `# Foundation benchmark (${result.measuredAt}, Node ${process.version}, DynamoDB Local)`,
+      `# Foundation benchmark (${result.measuredAt}, Node ${process.version}, DynamoDB Local, 1-minute load average ${loadAverage})`,
       '',
       '| operation | p50 ms | p95 ms | DynamoDB requests/op | RCU/op | WCU/op |',
       '|---|---|---|---|---|---|',
       ...figures.map((f) => `| ${f.operation} | ${f.p50ms} | ${f.p95ms} | ${f.dynamoRequestsPerOp} | ${f.readCapacityPerOp} | ${f.writeCapacityPerOp} |`),
+      '',
+      'Throttling per request (the cost bucket, one conditional UpdateItem; two when the bucket had filled):',
+      '',
+      '| operation | p50 ms off / on | p95 ms off / on | DynamoDB requests/op off / on | WCU/op off / on |',
+      '|---|---|---|---|---|',
+      ...throttling.map(
+        (t) =>
+          `| ${t.operation} | ${t.without.p50ms} / ${t.with.p50ms} | ${t.without.p95ms} / ${t.with.p95ms} | ${t.without.dynamoRequestsPerOp} / ${t.with.dynamoRequestsPerOp} | ${t.without.writeCapacityPerOp} / ${t.with.writeCapacityPerOp} |`,
+      ),
       '',
       '| cold start | bundle KiB | import ms | first request ms |',
       '|---|---|---|---|',

@@ -65,10 +65,12 @@ const landingPage = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 // The functions are imported after the environment is set, as Lambda would load them.
 const { handler: graphqlHandler } = await import('../functions/graphql.js');
 const { handler: streamHandler } = await import('../functions/stream.js');
+const { handler: healthHandler } = await import('../functions/health.js');
 
 const api = await startApiGatewayServer({
   port: Number(values.port),
   handler: graphqlHandler as never,
+  healthHandler,
   staticDirs: { '/console': consoleDir },
   documents: {
     '/': { contentType: 'text/html; charset=utf-8', body: landingPage },

@@ -15,13 +15,15 @@ import type { Resolvers } from './__generated__/resolvers.js';
 import { typeDefs } from './__generated__/typedefs.js';
 import { requireScope } from './context.js';
 import { parseGlobalId } from './ids.js';
-import { DateTime, JSONScalar } from './scalars.js';
+import { DateTime, JSONScalar, MinorUnits, SafeInt } from './scalars.js';
 
 export { typeDefs };
 
 const nodeResolvers: Resolvers = {
   DateTime,
   JSON: JSONScalar,
+  MinorUnits,
+  SafeInt,
   Query: {
     node: async (_root, { id }, ctx) => {
       const parsed = parseGlobalId(id);

@@ -29,6 +29,8 @@ export interface ApiGatewayServerOptions {
   staticDirs?: Record<string, string>;
   /** Fixed documents at exact paths, such as the landing page at `/`. */
   documents?: Record<string, { contentType: string; body: string }>;
+  /** Serves `GET /health` (functions/health.ts under `npm run dev`); without it, a constant `ok`. */
+  healthHandler?: HttpApiHandler;
 }
 
 export interface ApiGatewayServer {
@@ -66,6 +68,7 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
     timeoutMs: options.timeoutMs ?? 30_000,
     staticDirs: options.staticDirs ?? {},
     documents: options.documents ?? {},
+    healthHandler: options.healthHandler,
   };
 
   const server = createServer((req, res) => {
@@ -107,6 +110,7 @@ interface RequestSettings {
   timeoutMs: number;
   staticDirs: Record<string, string>;
   documents: Record<string, { contentType: string; body: string }>;
+  healthHandler: HttpApiHandler | undefined;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -162,7 +166,14 @@ async function serve(req: IncomingMessage, res: ServerResponse, settings: Reques
   const rawQueryString = queryAt === -1 ? '' : target.slice(queryAt + 1);
 
   if (rawPath === '/health' && method === 'GET') {
-    send(res, 200, 'ok', { 'content-type': 'text/plain; charset=utf-8' });
+    if (!settings.healthHandler) {
+      send(res, 200, 'ok', { 'content-type': 'text/plain; charset=utf-8' });
+      return;
+    }
+    req.resume();
+    const startedAt = Date.now();
+    const event = toEvent(req, { method, rawPath, rawQueryString, body: Buffer.alloc(0), startedAt });
+    writeResult(res, await settings.healthHandler(event, toContext({ ...settings, functionName: 'health' }, event.requestContext.requestId, startedAt)));
     return;
   }
   if (!settings.routes.has(rawPath)) {

@@ -143,7 +143,7 @@ describe('sst.config.ts', () => {
   });
 
   it('routes /graphql (POST, and OPTIONS for preflights) to the GraphQL handler on arm64 and nodejs24.x, traced', async () => {
-    expect(declared.routes.map((r) => r.route)).toEqual(['ANY /graphql']);
+    expect(declared.routes.map((r) => r.route)).toEqual(['ANY /graphql', 'GET /health']);
     // CORS is the function's (per-shop origins), so API Gateway must not answer preflights itself.
     expect(declared.api).toMatchObject({ cors: false });
     const { handler: fn } = declared.routes[0]!;
@@ -151,6 +151,13 @@ describe('sst.config.ts', () => {
     expect(fn.environment).toMatchObject({ TABLE_NAME: 'table-name', CURSOR_SECRET: 'secret:CursorSecret', NODE_ENV: 'production' });
     expect(plain(fn.transform?.function)).toMatchObject({ tracingConfig: { mode: 'Active' } });
     expect(await handlerExists(plain(fn.handler))).toBe(true);
+  });
+
+  it('routes GET /health to the health handler, which reaches the table and no secret', async () => {
+    const health = declared.routes.find((r) => r.route === 'GET /health')!;
+    expect(health.handler).toMatchObject({ handler: 'functions/health.handler', architecture: 'arm64', runtime: 'nodejs24.x', environment: { TABLE_NAME: 'table-name' } });
+    expect((plain(health.handler.environment) as Record<string, unknown>).CURSOR_SECRET).toBeUndefined();
+    expect(await handlerExists(plain(health.handler.handler))).toBe(true);
   });
 
   it('subscribes the stream handler from the oldest record, with batch item failures, bisect, bounded retries and an on-failure queue', async () => {
