@@ -9,6 +9,9 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          // Pure, but some import every handler (sst-config): on a loaded 2-core machine that alone
+          // can pass vitest's 5 s default.
+          testTimeout: 30_000,
           sequence: { groupOrder: 0 },
         },
       },
