@@ -18,6 +18,8 @@ const staleAfterMs = 5 * 60_000;
 const refitAfterMs = 24 * 60 * 60_000;
 /** A model fitted on too few customers is refitted as soon as the shop has this many (at most once per interval). */
 const growthCheckAfterMs = 60_000;
+/** How long after a growth refit the schedule keeps watching for the customers to double again. */
+const growthFollowMs = 60 * 60_000;
 /** Customer predictions are written (and an old generation deleted) in batches of this many. */
 const WRITE_BATCH = 500;
 
@@ -208,8 +210,8 @@ export async function runPendingPredictionJobs(tenantId: string, clock: Clock): 
 
 /**
  * Why the schedule should refit now, or null: no model yet; the model is a day old; a metrics
- * rebuild finished since the fit; or the fit had too few customers and the shop now has enough
- * (an import). A model fitted as of a requested date is left alone until the next refresh asked
+ * rebuild finished since the fit; the fit had too few customers and the shop now has enough (an
+ * import); or, within an hour of such a fit, the customers have doubled since (the import went on). A model fitted as of a requested date is left alone until the next refresh asked
  * for without one.
  */
 async function refitReason(tenantId: string, model: PredictionModelItem | undefined, now: Date): Promise<string | null> {
@@ -219,8 +221,15 @@ async function refitReason(tenantId: string, model: PredictionModelItem | undefi
   if (age >= refitAfterMs) return `daily-${now.toISOString().slice(0, 10)}`;
   const version = await metricsStateVersion(tenantId);
   if (model.metricsStateVersion !== undefined && version !== model.metricsStateVersion) return `rebuilt-${version}`;
-  if (model.status !== 'OK' && model.customers < MIN_CUSTOMERS && age >= growthCheckAfterMs) {
+  if (age < growthCheckAfterMs) return null;
+  if (model.status !== 'OK' && model.customers < MIN_CUSTOMERS) {
     if ((await countCustomerActivities(tenantId, MIN_CUSTOMERS)) >= MIN_CUSTOMERS) return `grown-${model.fittedAt}`;
+  }
+  // A fit made because the shop grew was likely made while an import was still arriving: for an
+  // hour after it, refit each time the customers have doubled (a count of at most 2x keys).
+  if (model.generation?.startsWith('grown-') && age < growthFollowMs) {
+    const target = 2 * model.customers;
+    if ((await countCustomerActivities(tenantId, target)) >= target) return `grown-${model.fittedAt}`;
   }
   return null;
 }

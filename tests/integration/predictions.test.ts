@@ -323,6 +323,31 @@ describe('predictions with too little data', () => {
     expect(nextDay).not.toBe(before);
   });
 
+  it('refits once a metrics rebuild has finished, without waiting a day', async () => {
+    t.clock.advance(60 * 60_000);
+    const before = (await t.gql(MODEL)).data!.predictionModel.fittedAt;
+    await runScheduledPredictions(t.tenantId, t.clock);
+    const unchanged = (await t.gql(MODEL)).data!.predictionModel.fittedAt;
+
+    await rebuildMetrics(t);
+    await runScheduledPredictions(t.tenantId, t.clock);
+
+    expect(unchanged).toBe(before);
+    expect((await t.gql(MODEL)).data!.predictionModel.fittedAt).toBe(t.clock.now().toISOString());
+  });
+
+  it('refits as soon as an import brings the shop to 200 customers', async () => {
+    const more = Array.from({ length: 190 }, (_, i) => anOrder({ customer: { externalId: `grown-${i}` }, placedAt: `2026-02-${String((i % 27) + 1).padStart(2, '0')}T10:00:00Z` }));
+    await recordAll(t, more as OrderRecordInput[]);
+    await drainAll(poller);
+    t.clock.advance(2 * 60_000);
+
+    await runScheduledPredictions(t.tenantId, t.clock);
+    const model = (await t.gql(MODEL)).data!.predictionModel;
+
+    expect(model).toMatchObject({ customers: 202, fittedAt: t.clock.now().toISOString() });
+  });
+
   it('needs METRICS_READ', async () => {
     const key = await t.keyWith(['CUSTOMERS_READ']);
 
