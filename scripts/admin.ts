@@ -170,7 +170,7 @@ async function main(argv: string[]): Promise<void> {
       });
       const started = Date.now();
       const report = await importOrders({ file, send: httpGraphQL(url, key), ...options });
-      console.log(JSON.stringify({ ...report, failures: report.failures.slice(0, 20), seconds: Math.round((Date.now() - started) / 100) / 10 }, null, 2));
+      console.log(JSON.stringify({ ...report, failures: report.failures.slice(0, 20), seconds: { ...report.seconds, total: Math.round((Date.now() - started) / 100) / 10 } }, null, 2));
       return;
     }
     default:
