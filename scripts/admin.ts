@@ -13,6 +13,7 @@ import {
   type ApiScope,
 } from '../lib/shops/index.js';
 import { httpGraphQL, importOrders } from './import/import-orders.js';
+import { DEFAULT_COLUMNS, type ImportField } from './import/invoices.js';
 
 const usage = `npm run admin -- <command> [options]
 
@@ -23,8 +24,27 @@ const usage = `npm run admin -- <command> [options]
   revoke-key --shop <id> --key <key id>
   rotate-storefront-secret --shop <id>
   import-orders <file.csv[.gz]> [--url <graphql url>] [--key <secret key>]   (or RETENTION_API_KEY)
+      [--map field=Column ...]      read a field from another column; fields: ${Object.keys(DEFAULT_COLUMNS).join(', ')}
+                                    (e.g. --map category=Description: each description becomes a category)
+      [--date-order MDY|DMY]        12/1/2010 is month/day (MDY, the UCI export; default) or day/month
+      [--full-undo REFUND|CANCEL]   an invoice undone in full by credit notes: refunded in full, still
+                                    counted with zero revenue (REFUND, METRICS.md; default) or cancelled
+      [--delimiter ';']             the separator (default: the header's , ; or tab)
+      [--concurrency 4]             requests in flight
 
 The database is DYNAMODB_ENDPOINT + TABLE_NAME, else the running 'npm run dev', else AWS (TABLE_NAME).`;
+
+const importFields = Object.keys(DEFAULT_COLUMNS) as [ImportField, ...ImportField[]];
+const importOptions = z.object({
+  map: z
+    .array(z.string().regex(/^[a-zA-Z]+=.+$/, 'expected field=Column'))
+    .transform((pairs) => Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])))
+    .pipe(z.partialRecord(z.enum(importFields), z.string().min(1))),
+  dateOrder: z.enum(['MDY', 'DMY']).optional(),
+  fullUndo: z.enum(['REFUND', 'CANCEL']).optional(),
+  delimiter: z.string().length(1).optional(),
+  concurrency: z.coerce.number().int().min(1).max(16).optional(),
+});
 
 /** Points the data layer at the running dev server's DynamoDB Local unless told otherwise. */
 function devServer(): { endpoint: string; tableName: string; url: string } | undefined {
@@ -59,6 +79,11 @@ async function main(argv: string[]): Promise<void> {
       scopes: { type: 'string' },
       key: { type: 'string' },
       url: { type: 'string' },
+      map: { type: 'string', multiple: true },
+      'date-order': { type: 'string' },
+      'full-undo': { type: 'string' },
+      delimiter: { type: 'string' },
+      concurrency: { type: 'string' },
     },
   });
   const dev = devServer();
@@ -136,9 +161,16 @@ async function main(argv: string[]): Promise<void> {
       const key = values.key ?? process.env.RETENTION_API_KEY;
       if (!key) throw new Error('import-orders needs a secret key with ORDERS_WRITE: --key or RETENTION_API_KEY');
       const url = values.url ?? dev?.url ?? 'http://localhost:4000/graphql';
+      const options = importOptions.parse({
+        map: values.map ?? [],
+        dateOrder: values['date-order']?.toUpperCase(),
+        fullUndo: values['full-undo']?.toUpperCase(),
+        delimiter: values.delimiter,
+        concurrency: values.concurrency,
+      });
       const started = Date.now();
-      const report = await importOrders({ file, send: httpGraphQL(url, key) });
-      console.log(JSON.stringify({ ...report, failures: report.failures.slice(0, 20), seconds: Math.round((Date.now() - started) / 100) / 10 }, null, 2));
+      const report = await importOrders({ file, send: httpGraphQL(url, key), ...options });
+      console.log(JSON.stringify({ ...report, failures: report.failures.slice(0, 20), seconds: { ...report.seconds, total: Math.round((Date.now() - started) / 100) / 10 } }, null, 2));
       return;
     }
     default:

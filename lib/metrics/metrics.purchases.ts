@@ -6,6 +6,7 @@ import type { MetricsCategoryPurchaseItem, MetricsOrderPurchaseItem } from './me
 import { getLatestSegmentRun, getSegmentMember } from './metrics.segments.js';
 import {
   brightSpotsOf,
+  foldedOf,
   purchaseDiff,
   purchaseLinesOf,
   replenishedCategoriesOf,
@@ -156,7 +157,12 @@ export async function listReplenishmentDue(args: {
  * Given a tenant and a range of UTC days (inclusive), returns the bright spots by product and by
  * category: one Query of the day counters in the range, summed per key.
  */
-export async function readBrightSpots(tenantId: string, fromDay: string, toDay: string, first: number): Promise<{ products: BrightSpot[]; categories: BrightSpot[] }> {
+export async function readBrightSpots(
+  tenantId: string,
+  fromDay: string,
+  toDay: string,
+  first: number,
+): Promise<{ products: BrightSpot[]; categories: BrightSpot[]; foldedProducts: Omit<BrightSpotTotals, 'key'>; foldedCategories: Omit<BrightSpotTotals, 'key'> }> {
   const { data } = await db()
     .entities.metricsProductDay.query.byDay({ tenantId })
     // The upper bound is the day after `toDay`: its items sort after the bare `day_<next>` prefix.
@@ -173,7 +179,9 @@ export async function readBrightSpots(tenantId: string, fromDay: string, toDay: 
     total.otherRevenue += item.otherRevenue ?? 0;
     map.set(item.key, total);
   }
-  return { products: brightSpotsOf([...sums.P.values()], first), categories: brightSpotsOf([...sums.C.values()], first) };
+  const products = [...sums.P.values()];
+  const categories = [...sums.C.values()];
+  return { products: brightSpotsOf(products, first), categories: brightSpotsOf(categories, first), foldedProducts: foldedOf(products), foldedCategories: foldedOf(categories) };
 }
 
 function nextDay(day: string): string {

@@ -44,6 +44,15 @@ function brightSpotView(spot: BrightSpot, ctx: GraphQLContext) {
   };
 }
 
+function foldedView(folded: { loyalUnits: number; loyalRevenue: number; otherUnits: number; otherRevenue: number }, ctx: GraphQLContext) {
+  return {
+    loyalUnits: folded.loyalUnits,
+    otherUnits: folded.otherUnits,
+    loyalRevenue: { amount: folded.loyalRevenue, currencyCode: ctx.shop.currencyCode },
+    otherRevenue: { amount: folded.otherRevenue, currencyCode: ctx.shop.currencyCode },
+  };
+}
+
 export const metricsSegmentResolvers: Resolvers = {
   Query: {
     replenishmentDue: async (_root, args, ctx) => {
@@ -77,6 +86,8 @@ export const metricsSegmentResolvers: Resolvers = {
         to: period.to,
         products: spots.products.map((spot) => brightSpotView(spot, ctx)),
         categories: spots.categories.map((spot) => brightSpotView(spot, ctx)),
+        foldedProducts: foldedView(spots.foldedProducts, ctx),
+        foldedCategories: foldedView(spots.foldedCategories, ctx),
       };
     },
   },

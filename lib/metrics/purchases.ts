@@ -46,8 +46,10 @@ export function purchaseLinesOf(lines: readonly PurchaseLine[]): PurchaseLines {
     if (line.category) add(categories, line.category, units, revenue);
   }
   const result: PurchaseLines = {};
+  // The biggest products of the order (units, then revenue, then key) keep their own counters, so
+  // what is folded is the order's tail, not whatever sorts last by name.
   const fold = (map: Map<string, [number, number]>, prefix: string, max: number, other: string) => {
-    const keys = [...map.keys()].sort();
+    const keys = [...map.keys()].sort((a, b) => map.get(b)![0] - map.get(a)![0] || map.get(b)![1] - map.get(a)![1] || (a < b ? -1 : a > b ? 1 : 0));
     keys.forEach((key, i) => {
       const [units, revenue] = map.get(key)!;
       const target = `${prefix}#${i < max ? key : other}`;
@@ -143,6 +145,8 @@ export function brightSpotsOf(totals: readonly BrightSpotTotals[], first: number
   const sum = (pick: (t: BrightSpotTotals) => number) => totals.reduce((acc, t) => acc + pick(t), 0);
   const all = { loyalUnits: sum((t) => t.loyalUnits), loyalRevenue: sum((t) => t.loyalRevenue), otherUnits: sum((t) => t.otherUnits), otherRevenue: sum((t) => t.otherRevenue) };
   return totals
+    // The folded tail is no product: it is reported apart (foldedOf), never ranked.
+    .filter((t) => t.key !== OTHER_PRODUCTS && t.key !== OTHER_CATEGORIES)
     .filter((t) => t.loyalUnits > 0 || t.loyalRevenue > 0)
     .map((t) => {
       const loyalUnitShare = share(t.loyalUnits, all.loyalUnits);
@@ -161,4 +165,11 @@ export function brightSpotsOf(totals: readonly BrightSpotTotals[], first: number
     })
     .sort((a, b) => b.loyalUnits - a.loyalUnits || b.loyalRevenue - a.loyalRevenue || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .slice(0, first);
+}
+
+/** Given per-key totals, returns the folded tail's totals (zeros when nothing was folded). */
+export function foldedOf(totals: readonly BrightSpotTotals[]): Omit<BrightSpotTotals, 'key'> {
+  const folded = totals.filter((t) => t.key === OTHER_PRODUCTS || t.key === OTHER_CATEGORIES);
+  const sum = (pick: (t: BrightSpotTotals) => number) => folded.reduce((acc, t) => acc + pick(t), 0);
+  return { loyalUnits: sum((t) => t.loyalUnits), loyalRevenue: sum((t) => t.loyalRevenue), otherUnits: sum((t) => t.otherUnits), otherRevenue: sum((t) => t.otherRevenue) };
 }

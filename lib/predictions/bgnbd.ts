@@ -23,6 +23,8 @@ export interface BgNbdFit extends BgNbdParams {
   customers: number;
   /** Whether the optimiser met its tolerances with no parameter on a bound. */
   converged: boolean;
+  /** The parameters that ended on (within a factor of 50 of) an optimiser bound: the data did not pin them down. */
+  atBound: Array<keyof BgNbdParams>;
 }
 
 /** A customer's (x, t_x, T), or `count` customers sharing it. */
@@ -32,6 +34,8 @@ export interface FrequencyRecency {
   T: number;
   count?: number;
 }
+
+const BGNBD_PARAMETERS = ['r', 'alpha', 'a', 'b'] as const;
 
 function validateRow(row: FrequencyRecency): void {
   if (!Number.isInteger(row.x) || row.x < 0) throw new InvalidSummaryError('x', row.x);
@@ -81,7 +85,10 @@ function compileRows(rows: Iterable<FrequencyRecency>): CompiledRows {
   const xIndex = new Map<number, number>();
   const txIndex = new Map<number, number>();
   const TIndex = new Map<number, number>();
-  const n = byKey.size;
+  // Sorted, so the likelihood sums its terms in the same order whatever order the customers came
+  // in (storage page order, file order): the same data always gives the bit-identical fit.
+  const sorted = [...byKey.values()].sort((p, q) => p.x - q.x || p.tx - q.tx || p.T - q.T);
+  const n = sorted.length;
   const compiled: CompiledRows = {
     xs: [],
     txs: [],
@@ -93,7 +100,7 @@ function compileRows(rows: Iterable<FrequencyRecency>): CompiledRows {
     totalWeight: 0,
   };
   let i = 0;
-  for (const row of byKey.values()) {
+  for (const row of sorted) {
     compiled.rowX[i] = indexOf(xIndex, row.x);
     compiled.rowTx[i] = indexOf(txIndex, row.tx);
     compiled.rowT[i] = indexOf(TIndex, row.T);
@@ -187,6 +194,7 @@ export function fitBgNbd(rows: Iterable<FrequencyRecency>): BgNbdFit {
     iterations: fit.iterations,
     customers: data.totalWeight,
     converged: fit.converged && !fit.atBound.some(Boolean),
+    atBound: BGNBD_PARAMETERS.filter((_, i) => fit.atBound[i]),
   };
 }
 

@@ -69,7 +69,7 @@ export function assessData(summaries: readonly Pick<CustomerSummary, 'x' | 'mean
 
 export type ModelFit =
   | { status: 'OK'; models: PredictionModels; bgnbd: BgNbdFit; gammaGamma: GammaGammaFit }
-  | { status: 'INSUFFICIENT_DATA'; reason: string };
+  | { status: 'INSUFFICIENT_DATA'; reason: string; atBound?: string[] };
 
 /**
  * Given the customers' summaries in one time unit, returns both fitted models, or
@@ -81,11 +81,11 @@ export function fitPredictionModels(summaries: readonly CustomerSummary[], unit:
   if (assessment.status !== 'OK') return assessment;
   const bgnbd = fitBgNbd(summaries);
   if (!bgnbd.converged) {
-    return { status: 'INSUFFICIENT_DATA', reason: 'the purchase model did not converge to an interior optimum' };
+    return { status: 'INSUFFICIENT_DATA', reason: `the purchase model did not converge to an interior optimum${onBound(bgnbd.atBound)}`, atBound: bgnbd.atBound };
   }
   const gammaGamma = fitGammaGamma(summaries.map((s) => ({ x: s.x, mx: s.meanRepeatValue })));
   if (!gammaGamma.converged) {
-    return { status: 'INSUFFICIENT_DATA', reason: 'the spend model did not converge to an interior optimum' };
+    return { status: 'INSUFFICIENT_DATA', reason: `the spend model did not converge to an interior optimum${onBound(gammaGamma.atBound)}`, atBound: gammaGamma.atBound };
   }
   if (!(gammaGamma.q > 1)) {
     return { status: 'INSUFFICIENT_DATA', reason: 'the spend model has no finite mean (q <= 1)' };
@@ -96,6 +96,11 @@ export function fitPredictionModels(summaries: readonly CustomerSummary[], unit:
     gammaGamma: { p: gammaGamma.p, q: gammaGamma.q, gamma: gammaGamma.gamma },
   };
   return { status: 'OK', models, bgnbd, gammaGamma };
+}
+
+/** Given the parameters left on a bound, returns the clause that names them ('' when none). */
+export function onBound(parameters: readonly string[]): string {
+  return parameters.length === 0 ? '' : ` (${parameters.join(', ')} on an optimiser bound: the data does not pin ${parameters.length === 1 ? 'it' : 'them'} down)`;
 }
 
 const MS_PER_DAY = 86_400_000;

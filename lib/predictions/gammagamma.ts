@@ -22,7 +22,11 @@ export interface GammaGammaFit extends GammaGammaParams {
   /** Customers the fit used: those with x > 0 and a positive mean repeat value. */
   customers: number;
   converged: boolean;
+  /** The parameters that ended on (within a factor of 50 of) an optimiser bound. */
+  atBound: Array<keyof GammaGammaParams>;
 }
+
+const GAMMA_GAMMA_PARAMETERS = ['p', 'q', 'gamma'] as const;
 
 /** A customer's repeat frequency x and mean repeat value m_x, or `count` customers sharing them. */
 export interface FrequencyValue {
@@ -60,7 +64,8 @@ function compileRows(rows: Iterable<FrequencyValue>, scale: (data: { mx: number;
     if (existing) existing.count += count;
     else byKey.set(key, { x: row.x, mx: row.mx, count });
   }
-  const kept = [...byKey.values()];
+  // Sorted for an input-order-independent sum (see the BG/NBD rows).
+  const kept = [...byKey.values()].sort((a, b) => a.x - b.x || a.mx - b.mx);
   const s = kept.length > 0 ? scale(kept) : 1;
   const xIndex = new Map<number, number>();
   const data: SpendData = {
@@ -148,6 +153,7 @@ export function fitGammaGamma(rows: Iterable<FrequencyValue>): GammaGammaFit {
     iterations: fit.iterations,
     customers: data.totalWeight,
     converged: fit.converged && !fit.atBound.some(Boolean),
+    atBound: GAMMA_GAMMA_PARAMETERS.filter((_, i) => fit.atBound[i]),
   };
 }
 

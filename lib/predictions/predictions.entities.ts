@@ -2,7 +2,11 @@ import { Entity, type EntityItem } from 'electrodb';
 
 const service = 'retention';
 
-/** The tenant's fitted models (one item per tenant), or why there are none. */
+/**
+ * The tenant's fitted models (one item per tenant), or why there are none. It is also the pointer
+ * to the current generation of customer predictions: a refresh writes a new generation and then
+ * this item, so readers never see a half-written refresh.
+ */
 export const PredictionModelEntity = new Entity({
   model: { entity: 'predictionModel', version: '1', service },
   attributes: {
@@ -10,6 +14,16 @@ export const PredictionModelEntity = new Entity({
     status: { type: ['OK', 'INSUFFICIENT_DATA'] as const, required: true },
     reason: { type: 'string' },
     fittedAt: { type: 'string', required: true },
+    /** The date the fit (and every stored prediction) is as of: the clock, or the refresh's `asOf`. */
+    asOf: { type: 'string' },
+    /** True when `asOf` was asked for: the schedule then leaves the model alone. */
+    asOfRequested: { type: 'boolean' },
+    /** The generation of customer predictions this model goes with; absent without predictions. */
+    generation: { type: 'string' },
+    /** Parameters the last fit left on an optimiser bound (why it is INSUFFICIENT_DATA). */
+    atBound: { type: 'list', items: { type: 'string' } },
+    /** The metrics state version the fit read (a rebuild finishing moves it, and the schedule refits). */
+    metricsStateVersion: { type: 'number' },
     timeUnit: { type: ['day', 'week'] as const, required: true },
     customers: { type: 'number', required: true },
     repeatCustomers: { type: 'number', required: true },
@@ -42,6 +56,8 @@ export const PredictionJobEntity = new Entity({
     processedCustomers: { type: 'number', required: true, default: 0 },
     totalCustomers: { type: 'number' },
     createdAt: { type: 'string', required: true, readOnly: true },
+    /** The date to fit as of; absent: the clock when the job runs. */
+    asOf: { type: 'string', readOnly: true },
     startedAt: { type: 'string' },
     /** Moves while a worker runs the job; a RUNNING job whose heartbeat is old is taken over. */
     heartbeatAt: { type: 'string' },
@@ -57,14 +73,16 @@ export const PredictionJobEntity = new Entity({
 });
 
 /**
- * One customer's summary at the last fit (x, t_x, T, mean repeat value) and the 365-day
- * predictions derived from it. Other horizons are computed on read from the summary and the
- * model. `valueKey` orders the index by predicted value.
+ * One customer's summary at a fit (x, t_x, T, mean repeat value) and the 365-day predictions
+ * derived from it, in that fit's generation. Other horizons are computed on read from the summary
+ * and the model. `valueKey` orders the index by predicted value within a generation. Numbers are
+ * stored as DynamoDB can hold them (`storableNumber`: magnitudes below 1e-100 as 0).
  */
 export const CustomerPredictionEntity = new Entity({
-  model: { entity: 'customerPrediction', version: '1', service },
+  model: { entity: 'customerPrediction', version: '2', service },
   attributes: {
     tenantId: { type: 'string', required: true, readOnly: true },
+    generation: { type: 'string', required: true, readOnly: true },
     customerId: { type: 'string', required: true, readOnly: true },
     x: { type: 'number', required: true },
     tx: { type: 'number', required: true },
@@ -79,11 +97,11 @@ export const CustomerPredictionEntity = new Entity({
   indexes: {
     byCustomer: {
       pk: { field: 'pk', composite: ['tenantId', 'customerId'], casing: 'none' },
-      sk: { field: 'sk', composite: [], casing: 'none' },
+      sk: { field: 'sk', composite: ['generation'], casing: 'none' },
     },
     byPredictedValue: {
       index: 'gsi2',
-      pk: { field: 'gsi2pk', composite: ['tenantId'], casing: 'none' },
+      pk: { field: 'gsi2pk', composite: ['tenantId', 'generation'], casing: 'none' },
       sk: { field: 'gsi2sk', composite: ['valueKey', 'customerId'], casing: 'none' },
     },
   },
@@ -96,4 +114,17 @@ export type CustomerPredictionItem = EntityItem<typeof CustomerPredictionEntity>
 /** Predicted value (minor units) as a fixed-width string, so the index sorts by value. */
 export function valueKeyOf(predictedValue: number): string {
   return String(Math.max(0, Math.min(999_999_999_999, Math.round(predictedValue)))).padStart(12, '0');
+}
+
+/**
+ * DynamoDB holds no number of magnitude below 1e-130 (the write fails with "Number underflow"),
+ * and a P(alive) of 6e-154 is an honest result for a customer long gone. Magnitudes below 1e-100
+ * are stored as 0: nothing read from a prediction distinguishes them from 0. Non-finite numbers
+ * are a bug upstream and are refused here with the field's name.
+ */
+export const STORED_NUMBER_FLOOR = 1e-100;
+
+export function storableNumber(field: string, value: number): number {
+  if (!Number.isFinite(value)) throw new RangeError(`${field} is not a finite number: ${value}`);
+  return Math.abs(value) < STORED_NUMBER_FLOOR ? 0 : value;
 }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
+import { InvalidInputError } from '../common/errors.js';
 import { z } from 'zod';
 import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
@@ -10,6 +11,7 @@ import type { PredictionModels } from './clv.js';
 import type { CustomerPredictionItem, PredictionJobItem, PredictionModelItem } from './predictions.entities.js';
 import {
   backtestPredictions,
+  HoldoutError,
   getCustomerPredictions,
   getPredictionJob,
   getPredictionModel,
@@ -37,7 +39,14 @@ function requestState(ctx: GraphQLContext) {
   if (!state) {
     state = {
       model: getPredictionModel(ctx.tenantId),
-      loader: new DataLoader((ids) => getCustomerPredictions(ctx.tenantId, ids), { maxBatchSize: 100 }),
+      loader: new DataLoader(
+        async (ids) => {
+          // Only the generation the model points at: never a refresh still being written.
+          const generation = (await state!.model)?.generation;
+          return generation ? getCustomerPredictions(ctx.tenantId, generation, ids) : ids.map(() => undefined);
+        },
+        { maxBatchSize: 100 },
+      ),
     };
     perRequest.set(ctx, state);
   }
@@ -59,17 +68,26 @@ const dateTime = (name: string) =>
     return date;
   });
 
+const refreshInput = z.object({
+  idempotencyKey: z.string().min(1).max(200).nullish(),
+  asOf: dateTime('asOf').nullish(),
+});
+
 export const predictionResolvers: Resolvers = {
   Query: {
     predictionModel: async (_root, _args, ctx) => {
       requireScope(ctx, 'METRICS_READ');
       const model = await requestState(ctx).model;
-      if (!model) return { status: 'NOT_FITTED', reason: 'No fit has run yet', fittedAt: null, timeUnit: null, customers: 0, repeatCustomers: 0, parameters: null, logLikelihood: null, spendLogLikelihood: null };
+      if (!model) return { status: 'NOT_FITTED', reason: 'No fit has run yet', fittedAt: null, asOf: null, asOfRequested: false, atBound: [], timeUnit: null, customers: 0, repeatCustomers: 0, parameters: null, logLikelihood: null, spendLogLikelihood: null };
       const models = modelsOf(model);
       return {
         status: model.status,
         reason: model.reason ?? null,
         fittedAt: model.fittedAt,
+        // Models fitted before `asOf` was stored were fitted as of their fit time.
+        asOf: model.asOf ?? model.fittedAt,
+        asOfRequested: model.asOfRequested ?? false,
+        atBound: model.atBound ?? [],
         timeUnit: model.timeUnit,
         customers: model.customers,
         repeatCustomers: model.repeatCustomers,
@@ -89,12 +107,20 @@ export const predictionResolvers: Resolvers = {
         .safeParse(args);
       if (!parsed.success) throw new GraphQLError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), { extensions: { code: 'BAD_USER_INPUT' } });
       const calibrationEnd = parsed.data.calibrationEnd;
-      const holdoutEnd = parsed.data.holdoutEnd ?? ctx.clock.now();
-      if (holdoutEnd <= calibrationEnd) throw new GraphQLError('holdoutEnd must be after calibrationEnd', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'holdoutEnd' } });
-      const result = await backtestPredictions(ctx.tenantId, calibrationEnd, holdoutEnd);
+      const requested = parsed.data.holdoutEnd ?? null;
+      if (requested && requested <= calibrationEnd) throw new GraphQLError('holdoutEnd must be after calibrationEnd', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'holdoutEnd' } });
+      let result: Awaited<ReturnType<typeof backtestPredictions>>;
+      try {
+        result = await backtestPredictions(ctx.tenantId, calibrationEnd, requested);
+      } catch (error) {
+        if (error instanceof HoldoutError || error instanceof RangeError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'calibrationEnd' } });
+        throw error;
+      }
+      const { spend } = result;
       return {
         calibrationEnd: calibrationEnd.toISOString(),
-        holdoutEnd: holdoutEnd.toISOString(),
+        holdoutEnd: result.holdoutEnd.toISOString(),
+        holdoutEndSource: result.holdoutEndSource,
         holdoutWeeks: result.holdoutLength,
         customers: result.customers,
         r: result.model.r,
@@ -102,7 +128,25 @@ export const predictionResolvers: Resolvers = {
         a: result.model.a,
         b: result.model.b,
         logLikelihood: result.model.logLikelihood,
-        rows: result.rows.map((row) => ({ frequency: row.x, customers: row.customers, actualMean: row.actualMean, predictedMean: row.predictedMean })),
+        converged: result.model.converged,
+        atBound: result.model.atBound,
+        spend: {
+          status: spend.status,
+          reason: spend.status === 'OK' ? null : spend.reason,
+          p: spend.model?.p ?? null,
+          q: spend.model?.q ?? null,
+          gamma: spend.model?.gamma ?? null,
+          logLikelihood: spend.model?.logLikelihood ?? null,
+          atBound: spend.model?.atBound ?? [],
+        },
+        rows: result.rows.map((row) => ({
+          frequency: row.x,
+          customers: row.customers,
+          actualMean: row.actualMean,
+          predictedMean: row.predictedMean,
+          actualSpendMean: row.actualSpendMean,
+          predictedSpendMean: row.predictedSpendMean,
+        })),
       };
     },
   },
@@ -111,10 +155,12 @@ export const predictionResolvers: Resolvers = {
       requireScope(ctx, 'METRICS_READ');
       return mutation(
         async () => {
-          const idempotencyKey = z.string().min(1).max(200).nullish().parse(args.input?.idempotencyKey);
+          const input = refreshInput.parse(args.input ?? {});
+          const now = ctx.clock.now();
+          if (input.asOf && input.asOf > now) throw new InvalidInputError('asOf is in the future: a fit is as of a date the data has reached', ['asOf']);
           const { first } = await runIdempotent(
-            { tenantId: ctx.tenantId, operation: 'predictionsRefresh', idempotencyKey, request: {}, now: ctx.clock.now() },
-            async () => (await queuePredictionRefresh(ctx.tenantId, ctx.clock.now())).jobId,
+            { tenantId: ctx.tenantId, operation: 'predictionsRefresh', idempotencyKey: input.idempotencyKey, request: { asOf: input.asOf?.toISOString() ?? null }, now },
+            async () => (await queuePredictionRefresh(ctx.tenantId, now, undefined, input.asOf ?? undefined)).jobId,
           );
           return { job: (await getPredictionJob(ctx.tenantId, first)) ?? null };
         },
@@ -157,6 +203,7 @@ export const predictionResolvers: Resolvers = {
   },
   PredictionJob: {
     id: (job) => job.jobId,
+    asOf: (job) => job.asOf ?? null,
     processedCustomers: (job) => job.processedCustomers ?? 0,
     totalCustomers: (job) => job.totalCustomers ?? null,
     startedAt: (job) => job.startedAt ?? null,

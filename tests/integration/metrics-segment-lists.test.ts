@@ -341,6 +341,12 @@ describe('bright spots', () => {
     expect(spots.categories[0].unitLift).toBeCloseTo((4 / 5) / (5 / 6), 12);
   });
 
+  it('reports what it folded apart from the products: nothing, for orders of a few products', async () => {
+    const res = await t.gql(`{ loyalCustomerProducts(period: { from: "2026-03-02", to: "2026-03-04" }) { foldedProducts { loyalUnits otherUnits loyalRevenue { amount } } foldedCategories { loyalUnits otherUnits } } }`);
+
+    expect(res.data!.loyalCustomerProducts).toEqual({ foldedProducts: { loyalUnits: 0, otherUnits: 0, loyalRevenue: { amount: 0 } }, foldedCategories: { loyalUnits: 0, otherUnits: 0 } });
+  });
+
   it('ignores a redelivered or stale order record', async () => {
     const before = (await t.gql(BRIGHT_SPOTS, { from: '2026-03-02', to: '2026-03-04' })).data!.loyalCustomerProducts;
     const image = { tenantId: t.tenantId, orderId: 'bs-cancelled', customerId: 'any', placedAt: '2026-03-03T09:00:00.000Z', lineItems: [{ productId: 'mug', category: 'gear', quantity: 5, unitPrice: 2_000 }] };

@@ -42,6 +42,29 @@ describe('purchaseLinesOf', () => {
     expect(lines).toEqual({ 'P#p1': [3, 1_450], 'P#s2': [1, 300], 'P#Mug': [1, 900], 'C#coffee': [4, 1_750] });
   });
 
+  it("keeps an order's biggest products and folds its tail, whatever their names", () => {
+    const small = Array.from({ length: MAX_PRODUCTS_PER_ORDER }, (_, i) => ({ productId: `a${String(i).padStart(2, '0')}`, quantity: 1, unitPrice: 100 }));
+
+    const lines = purchaseLinesOf([...small, { productId: 'zz-bestseller', quantity: 40, unitPrice: 100 }]);
+
+    expect(lines['P#zz-bestseller']).toEqual([40, 4_000]);
+    expect(lines[`P#${OTHER_PRODUCTS}`]).toEqual([1, 100]);
+  });
+
+  it('never ranks the folded tail as a product', () => {
+    const spots = brightSpotsOf(
+      [
+        { key: OTHER_PRODUCTS, loyalUnits: 900, loyalRevenue: 9_000, otherUnits: 10, otherRevenue: 100 },
+        { key: 'mug', loyalUnits: 10, loyalRevenue: 100, otherUnits: 10, otherRevenue: 100 },
+      ],
+      5,
+    );
+
+    expect(spots.map((s) => s.key)).toEqual(['mug']);
+    // The fold still counts in each side's total: mug is 10 of the loyal side's 910 units.
+    expect(spots[0]!.loyalUnitShare).toBeCloseTo((10 / 910) * 100, 12);
+  });
+
   it('folds products and categories beyond the per-order limits into one key each, and keeps no replenishment for them', () => {
     const many = Array.from({ length: MAX_PRODUCTS_PER_ORDER + 2 }, (_, i) => ({ productId: `p${String(i).padStart(2, '0')}`, category: `c${String(i).padStart(2, '0')}`, quantity: 1, unitPrice: 100 }));
 

@@ -71,7 +71,8 @@ describe('fitPredictionModels', () => {
 
     const result = fitPredictionModels(summaries, 'week');
 
-    expect(result).toEqual({ status: 'INSUFFICIENT_DATA', reason: 'the spend model did not converge to an interior optimum' });
+    expect(result).toMatchObject({ status: 'INSUFFICIENT_DATA', reason: expect.stringMatching(/^the spend model did not converge to an interior optimum \(.*\bp\b.* on an optimiser bound/) });
+    expect(result.status === 'INSUFFICIENT_DATA' && result.atBound).toContain('p');
   });
 
   it('fits both models on a simulated shop', { timeout: 30_000 }, () => {
