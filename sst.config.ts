@@ -22,6 +22,17 @@ export default $config({
 
     const cursorSecret = new sst.Secret('CursorSecret');
 
+    // --- Stored-secrets key (issue 11): envelope encryption of the shops' storefront secrets
+    // (lib/common/envelope.ts). The key never leaves KMS; functions may only make and unwrap
+    // data keys with it.
+    const storedSecretsKey = new aws.kms.Key('StoredSecretsKey', {
+      description: 'retention-api: wraps the data keys that seal secrets stored in the table',
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+    });
+    const storedSecretsAccess = { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [storedSecretsKey.arn] };
+    // --- end stored-secrets key
+
     const table = new sst.aws.Dynamo('Table', {
       fields: Object.fromEntries(keyAttributes().map((name) => [name, 'string' as const])),
       primaryIndex: { hashKey: tableDefinition.partitionKey, rangeKey: tableDefinition.sortKey },
@@ -37,9 +48,11 @@ export default $config({
       runtime: 'nodejs24.x' as const,
       architecture: 'arm64' as const,
       link: [table, cursorSecret],
+      permissions: [storedSecretsAccess],
       environment: {
         TABLE_NAME: table.name,
         CURSOR_SECRET: cursorSecret.value,
+        SECRETS_KMS_KEY_ID: storedSecretsKey.arn,
         NODE_ENV: 'production',
       },
     };

@@ -9,10 +9,12 @@ import {
   listApiKeysForShop,
   revokeApiKey,
   rotateStorefrontSecret,
+  storefrontSecretsOf,
   updateShopSettings,
   type ApiScope,
 } from '../lib/shops/index.js';
 import { httpGraphQL, importOrders } from './import/import-orders.js';
+import { useLocalKeyEncryptionKey } from './local/local-kek.js';
 
 const usage = `npm run admin -- <command> [options]
 
@@ -66,6 +68,8 @@ async function main(argv: string[]): Promise<void> {
     process.env.DYNAMODB_ENDPOINT = dev.endpoint;
     process.env.TABLE_NAME ??= dev.tableName;
   }
+  // Against AWS, SECRETS_KMS_KEY_ID must name the deployment's key; locally the dev server's key file serves.
+  if (process.env.DYNAMODB_ENDPOINT) useLocalKeyEncryptionKey();
   const need = (name: keyof typeof values) => {
     const value = values[name];
     if (typeof value !== 'string' || !value) throw new Error(`--${name} is required\n\n${usage}`);
@@ -86,7 +90,7 @@ async function main(argv: string[]): Promise<void> {
         now,
       );
       console.log(`Created shop ${shop.tenantId} (${shop.currencyCode}, ${shop.timeZone}).`);
-      console.log(`Storefront signing secret (HS256, give it to the shop's backend; shown once): ${shop.storefrontSecret}`);
+      console.log(`Storefront signing secret (HS256, give it to the shop's backend; shown once): ${(await storefrontSecretsOf(shop, now)).current}`);
       return;
     }
     case 'update-shop': {

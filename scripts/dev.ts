@@ -5,6 +5,7 @@ import { SignJWT } from 'jose';
 import { dynamo, ensureTable, tableName } from '../lib/db/client.js';
 import { startApiGatewayServer } from './local/apigw-server.js';
 import { startDynamoDbLocal } from './local/dynamodb-local.js';
+import { useLocalKeyEncryptionKey } from './local/local-kek.js';
 import { startStreamPoller } from './local/stream-poller.js';
 import { seedDemoShop } from './seed/seed.js';
 
@@ -22,6 +23,7 @@ const { values } = parseArgs({
 
 const stateDir = join(process.cwd(), '.dynamodb');
 mkdirSync(stateDir, { recursive: true });
+useLocalKeyEncryptionKey(stateDir);
 
 const external = process.env.DYNAMODB_ENDPOINT;
 const db = external ? undefined : await startDynamoDbLocal({ persistDir: values.persist ? join(stateDir, 'data') : undefined, quiet: true });

@@ -5,6 +5,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { systemClock, type Clock } from '../common/clock.js';
 import { authenticate } from './auth.js';
 import { buildContext, type GraphQLContext } from './context.js';
+import { assertCursorSecretConfigured } from './cursors.js';
 import { limits, limitsPlugin } from './limits.js';
 import { resolvers, typeDefs } from './schema.js';
 
@@ -66,6 +67,8 @@ function isProduction(): boolean {
  */
 export function createGraphQLHandler(options: GraphQLHandlerOptions = {}) {
   const clock = options.clock ?? systemClock;
+  // A missing secret fails the cold start, not the first request that pages.
+  assertCursorSecretConfigured();
   const production = options.production ?? isProduction();
   const introspection = options.introspection ?? (process.env.GRAPHQL_INTROSPECTION ? process.env.GRAPHQL_INTROSPECTION === 'true' : !production);
   const server = createApolloServer({ production, introspection });

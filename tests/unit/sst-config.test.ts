@@ -12,13 +12,25 @@ interface Declared {
   subscriptions: Array<{ name: string; fn: any; args: any }>;
   secrets: string[];
   crons: Array<{ name: string; args: any }>;
+  kmsKeys: Array<{ name: string; args: any }>;
 }
 
 function standInGlobals(): Declared {
-  const declared: Declared = { dynamo: [], routes: [], subscriptions: [], secrets: [], crons: [] };
+  const declared: Declared = { dynamo: [], routes: [], subscriptions: [], secrets: [], crons: [], kmsKeys: [] };
   const g = globalThis as any;
   g.$config = (config: unknown) => config;
   g.$app = { name: 'retention-api', stage: 'test' };
+  g.aws = {
+    kms: {
+      Key: class {
+        arn: string;
+        constructor(name: string, args: any) {
+          declared.kmsKeys.push({ name, args });
+          this.arn = `arn:aws:kms:eu-central-1:000000000000:key/${name}`;
+        }
+      },
+    },
+  };
   g.sst = {
     Secret: class {
       value: string;
@@ -119,5 +131,15 @@ describe('sst.config.ts', () => {
 
   it('keeps secrets in sst.Secret', () => {
     expect(declared.secrets).toContain('CursorSecret');
+  });
+
+  it('seals stored secrets under a KMS key that every function may use for data keys only', () => {
+    expect(declared.kmsKeys).toHaveLength(1);
+    const arn = `arn:aws:kms:eu-central-1:000000000000:key/${declared.kmsKeys[0]!.name}`;
+    const functions = [...declared.routes.map((r) => r.args), ...declared.subscriptions.map((s) => s.fn), ...declared.crons.map((c) => c.args.function)];
+    for (const fn of functions) {
+      expect(fn.environment.SECRETS_KMS_KEY_ID).toBe(arn);
+      expect(fn.permissions).toContainEqual({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [arn] });
+    }
   });
 });
