@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../common/clock.js';
 import { authenticate } from './auth.js';
 import { buildContext, type GraphQLContext } from './context.js';
 import { assertCursorSecretConfigured } from './cursors.js';
+import { inputGuardPlugin } from './input-guard.js';
 import { limits, limitsPlugin } from './limits.js';
 import { resolvers, typeDefs } from './schema.js';
 
@@ -53,7 +54,7 @@ export function createApolloServer(options: { production: boolean; introspection
     includeStacktraceInErrorResponses: !options.production,
     csrfPrevention: true,
     formatError: formatErrorFor(options.production),
-    plugins: [limitsPlugin()],
+    plugins: [limitsPlugin(), inputGuardPlugin()],
   });
 }
 

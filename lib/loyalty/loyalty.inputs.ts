@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { inputDateTime, text } from '../common/input.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
 const points = z.number().int().min(1).max(100_000_000);
 /** Minor units within GraphQL's 32-bit Int. */
 const amount = z.number().int().min(0).max(2_147_483_647);
@@ -88,7 +88,7 @@ export const loyaltyActionRecordInput = z.object({
   customer: customerRef,
   action: actionType,
   idempotencyKey: text(200),
-  at: z.iso.datetime({ offset: true }).nullish(),
+  at: inputDateTime.nullish(),
 });
 export type LoyaltyActionRecordInput = z.infer<typeof loyaltyActionRecordInput>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { inputDateTime, text } from '../common/input.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
 /** Minor units: whole, non-negative, within GraphQL's 32-bit Int. */
 const amount = z.number().int().min(0).max(2_147_483_647);
 
@@ -52,7 +52,7 @@ export const maxBatchSize = 100;
 
 export const orderCancelInput = z.object({
   orderId: text(200),
-  at: z.iso.datetime({ offset: true }).nullish(),
+  at: inputDateTime.nullish(),
 });
 export type OrderCancelInput = z.infer<typeof orderCancelInput>;
 
@@ -61,6 +61,6 @@ export const orderRefundInput = z.object({
   refundId: text(200),
   amount: amount.min(1),
   reason: text(500).nullish(),
-  at: z.iso.datetime({ offset: true }).nullish(),
+  at: inputDateTime.nullish(),
 });
 export type OrderRefundInput = z.infer<typeof orderRefundInput>;

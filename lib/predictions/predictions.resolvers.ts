@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
 import { mutation } from '../graphql/user-errors.js';
+import { InvalidSummaryError } from './predictions.errors.js';
 import { getCustomerSegment } from '../metrics/index.js';
 import { runIdempotent } from '../idempotency/index.js';
 import type { PredictionModels } from './clv.js';
@@ -91,7 +92,13 @@ export const predictionResolvers: Resolvers = {
       const calibrationEnd = parsed.data.calibrationEnd;
       const holdoutEnd = parsed.data.holdoutEnd ?? ctx.clock.now();
       if (holdoutEnd <= calibrationEnd) throw new GraphQLError('holdoutEnd must be after calibrationEnd', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'holdoutEnd' } });
-      const result = await backtestPredictions(ctx.tenantId, calibrationEnd, holdoutEnd);
+      const result = await backtestPredictions(ctx.tenantId, calibrationEnd, holdoutEnd).catch((error: unknown) => {
+        // No customer had bought by calibrationEnd: nothing to fit, and the caller can fix that.
+        if (error instanceof InvalidSummaryError && error.field === 'rows') {
+          throw new GraphQLError('No customer had bought by calibrationEnd: choose a later calibrationEnd', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'calibrationEnd' } });
+        }
+        throw error;
+      });
       return {
         calibrationEnd: calibrationEnd.toISOString(),
         holdoutEnd: holdoutEnd.toISOString(),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { inputDateTime, text } from '../common/input.js';
 import { maxCodeLength, minCodeLength } from './codes.js';
 import { referralReasons } from './referrals.entities.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
 const amount = z.number().int().min(0).max(2_147_483_647);
 const customerRef = z.string().trim().min(1).max(300).nullish();
 
@@ -77,5 +77,5 @@ export const referralFilterInput = z
   .nullish();
 
 export const referralStatsInput = z
-  .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+  .object({ from: inputDateTime, to: inputDateTime })
   .refine((v) => Date.parse(v.from) <= Date.parse(v.to), { message: 'from must not be after to', path: ['from'] });
