@@ -25,6 +25,8 @@ const usage = `npm run admin -- <command> [options]
   revoke-key --shop <id> --key <key id>
   rotate-storefront-secret --shop <id>
   import-orders <file.csv[.gz]> [--url <graphql url>] [--key <secret key>]   (or RETENTION_API_KEY)
+  stream-dlq list [--shop <id>] [--all]            stream records a projection could not apply (--all: replayed ones too)
+  stream-dlq replay <dead letter id> | --all [--shop <id>]   apply them again through the same projections
 
 The database is DYNAMODB_ENDPOINT + TABLE_NAME, else the running 'npm run dev', else AWS (TABLE_NAME).`;
 
@@ -61,6 +63,7 @@ async function main(argv: string[]): Promise<void> {
       scopes: { type: 'string' },
       key: { type: 'string' },
       url: { type: 'string' },
+      all: { type: 'boolean' },
     },
   });
   const dev = devServer();
@@ -144,6 +147,32 @@ async function main(argv: string[]): Promise<void> {
       const report = await importOrders({ file, send: httpGraphQL(url, key) });
       console.log(JSON.stringify({ ...report, failures: report.failures.slice(0, 20), seconds: Math.round((Date.now() - started) / 100) / 10 }, null, 2));
       return;
+    }
+    case 'stream-dlq': {
+      const { listDeadLetters, getDeadLetter, replayDeadLetter, deadLetterIdOf } = await import('../lib/streams/dead-letters.js');
+      const [action, id] = positionals;
+      if (action === 'list') {
+        const letters = await listDeadLetters({ tenantId: values.shop, includeReplayed: values.all ?? false });
+        for (const l of letters) {
+          console.log([deadLetterIdOf(l), l.status, l.projection, l.entity ?? '-', l.eventName ?? '-', `attempts ${l.attempts}`, `failed ${l.failedAt}`, JSON.stringify(l.error)].join('  '));
+        }
+        if (letters.length === 0) console.log('No dead letters.');
+        return;
+      }
+      if (action === 'replay') {
+        const { projections } = await import('../lib/streams/projections.js');
+        const letters = values.all ? await listDeadLetters({ tenantId: values.shop }) : [await getDeadLetter(id ?? '')];
+        if (!values.all && !letters[0]) throw new Error(`No dead letter "${id ?? ''}" (ids are shown by stream-dlq list)`);
+        let failed = 0;
+        for (const letter of letters) {
+          const outcome = await replayDeadLetter(letter!, projections);
+          if (outcome.status === 'FAILED') failed += 1;
+          console.log(`${outcome.id}  ${outcome.status}${outcome.error ? `  ${outcome.error}` : ''}`);
+        }
+        if (failed > 0) process.exitCode = 1;
+        return;
+      }
+      throw new Error(`stream-dlq list|replay\n\n${usage}`);
     }
     default:
       console.log(usage);

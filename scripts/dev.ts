@@ -6,7 +6,7 @@ import { dynamo, ensureTable, tableName } from '../lib/db/client.js';
 import { startApiGatewayServer } from './local/apigw-server.js';
 import { startDynamoDbLocal } from './local/dynamodb-local.js';
 import { useLocalKeyEncryptionKey } from './local/local-kek.js';
-import { startStreamPoller } from './local/stream-poller.js';
+import { startStreamPoller, StreamRecordSkippedError } from './local/stream-poller.js';
 import { seedDemoShop } from './seed/seed.js';
 
 /**
@@ -45,7 +45,16 @@ const poller = await startStreamPoller({
   tableName: tableName(),
   handler: streamHandler,
   intervalMs: 1000,
-  onError: (error) => console.error('stream:', error instanceof Error ? error.message : error),
+  // The handler dead-letters what its projections cannot apply; a record the poller would still
+  // skip (the dead letter itself could not be written) is kept as a whole-record dead letter.
+  onError: (error) => {
+    console.error('stream:', error instanceof Error ? error.message : error);
+    if (error instanceof StreamRecordSkippedError) {
+      void import('../lib/streams/dead-letters.js')
+        .then(({ writeDeadLetter, wholeRecord }) => writeDeadLetter({ record: error.record, projection: wholeRecord, error: error.cause, attempts: error.failedDeliveries }))
+        .catch((e: unknown) => console.error('stream: dead letter not written:', e instanceof Error ? e.message : e));
+    }
+  },
 });
 
 // Scheduled functions run here on a timer, as EventBridge runs them in AWS.

@@ -10,6 +10,7 @@ import { CustomerPredictionEntity, PredictionJobEntity, PredictionModelEntity } 
 import { ApiKeyEntity, ShopEntity } from '../shops/shops.entities.js';
 import { FeedbackFollowUpEntity, SurveyClaimEntity, SurveyEntity, SurveyInvitationEntity, SurveyResponseEntity } from '../surveys/surveys.entities.js';
 import { ReferralCodeEntity, ReferralCounterEntity, ReferralCouponEntity, ReferralEntity, ReferralMemberEntity, ReferralProgramEntity, ReferralRefereeEntity } from '../referrals/referrals.entities.js';
+import { StreamDeadLetterEntity } from '../streams/dead-letters.entities.js';
 import { dynamo, tableName } from './client.js';
 
 /** Every entity of the single table, composed once. Nothing else builds a key. */
@@ -32,6 +33,7 @@ function compose() {
       metricsRebuildJob: MetricsRebuildJobEntity,
       metricsSegmentRun: MetricsSegmentRunEntity,
       domainCounter: DomainCounterEntity, domainItemMark: DomainItemMarkEntity,
+      streamDeadLetter: StreamDeadLetterEntity,
       metricsSegmentMember: MetricsSegmentMemberEntity, metricsCategoryPurchase: MetricsCategoryPurchaseEntity, metricsOrderPurchase: MetricsOrderPurchaseEntity, metricsProductDay: MetricsProductDayEntity,
     },
     { client: dynamo().doc, table: tableName() },
