@@ -27,6 +27,17 @@ export default $config({
     // --- Secrets ---
     const cursorSecret = new sst.Secret('CursorSecret');
 
+    // --- Stored-secrets key (issue 11): envelope encryption of the shops' storefront secrets
+    // (lib/common/envelope.ts). The key never leaves KMS; functions may only make and unwrap
+    // data keys with it.
+    const storedSecretsKey = new aws.kms.Key('StoredSecretsKey', {
+      description: 'retention-api: wraps the data keys that seal secrets stored in the table',
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+    });
+    const storedSecretsAccess = { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [storedSecretsKey.arn] };
+    // --- end stored-secrets key
+
     // --- Table ---
     const table = new sst.aws.Dynamo('Table', {
       fields: Object.fromEntries(keyAttributes().map((name) => [name, 'string' as const])),
@@ -56,6 +67,7 @@ export default $config({
       environment: {
         TABLE_NAME: table.name,
         CURSOR_SECRET: cursorSecret.value,
+        SECRETS_KMS_KEY_ID: storedSecretsKey.arn,
         NODE_ENV: 'production',
         // Powertools: one service name and metrics namespace for every function.
         POWERTOOLS_SERVICE_NAME: 'retention-api',
@@ -63,7 +75,7 @@ export default $config({
         LOG_LEVEL: 'INFO',
       },
       // X-Ray: Powertools Tracer sends the segments; Lambda samples and starts the trace.
-      permissions: [{ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }],
+      permissions: [storedSecretsAccess, { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }],
       transform: { function: { tracingConfig: { mode: 'Active' } } },
     } satisfies Omit<sst.aws.FunctionArgs, 'handler'>;
 

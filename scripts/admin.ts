@@ -9,11 +9,13 @@ import {
   listApiKeysForShop,
   revokeApiKey,
   rotateStorefrontSecret,
+  storefrontSecretsOf,
   updateShopSettings,
   type ApiScope,
 } from '../lib/shops/index.js';
 import { httpGraphQL, importOrders } from './import/import-orders.js';
 import { DEFAULT_COLUMNS, type ImportField } from './import/invoices.js';
+import { useLocalKeyEncryptionKey } from './local/local-kek.js';
 
 const usage = `npm run admin -- <command> [options]
 
@@ -31,6 +33,8 @@ const usage = `npm run admin -- <command> [options]
                                     counted with zero revenue (REFUND, METRICS.md; default) or cancelled
       [--delimiter ';']             the separator (default: the header's , ; or tab)
       [--concurrency 4]             requests in flight
+  stream-dlq list [--shop <id>] [--all]            stream records a projection could not apply (--all: replayed ones too)
+  stream-dlq replay <dead letter id> | --all [--shop <id>]   apply them again through the same projections
 
 The database is DYNAMODB_ENDPOINT + TABLE_NAME, else the running 'npm run dev', else AWS (TABLE_NAME).`;
 
@@ -84,6 +88,7 @@ async function main(argv: string[]): Promise<void> {
       'full-undo': { type: 'string' },
       delimiter: { type: 'string' },
       concurrency: { type: 'string' },
+      all: { type: 'boolean' },
     },
   });
   const dev = devServer();
@@ -91,6 +96,8 @@ async function main(argv: string[]): Promise<void> {
     process.env.DYNAMODB_ENDPOINT = dev.endpoint;
     process.env.TABLE_NAME ??= dev.tableName;
   }
+  // Against AWS, SECRETS_KMS_KEY_ID must name the deployment's key; locally the dev server's key file serves.
+  if (process.env.DYNAMODB_ENDPOINT) useLocalKeyEncryptionKey();
   const need = (name: keyof typeof values) => {
     const value = values[name];
     if (typeof value !== 'string' || !value) throw new Error(`--${name} is required\n\n${usage}`);
@@ -111,7 +118,7 @@ async function main(argv: string[]): Promise<void> {
         now,
       );
       console.log(`Created shop ${shop.tenantId} (${shop.currencyCode}, ${shop.timeZone}).`);
-      console.log(`Storefront signing secret (HS256, give it to the shop's backend; shown once): ${shop.storefrontSecret}`);
+      console.log(`Storefront signing secret (HS256, give it to the shop's backend; shown once): ${(await storefrontSecretsOf(shop, now)).current}`);
       return;
     }
     case 'update-shop': {
@@ -172,6 +179,32 @@ async function main(argv: string[]): Promise<void> {
       const report = await importOrders({ file, send: httpGraphQL(url, key), ...options });
       console.log(JSON.stringify({ ...report, failures: report.failures.slice(0, 20), seconds: { ...report.seconds, total: Math.round((Date.now() - started) / 100) / 10 } }, null, 2));
       return;
+    }
+    case 'stream-dlq': {
+      const { listDeadLetters, getDeadLetter, replayDeadLetter, deadLetterIdOf } = await import('../lib/streams/dead-letters.js');
+      const [action, id] = positionals;
+      if (action === 'list') {
+        const letters = await listDeadLetters({ tenantId: values.shop, includeReplayed: values.all ?? false });
+        for (const l of letters) {
+          console.log([deadLetterIdOf(l), l.status, l.projection, l.entity ?? '-', l.eventName ?? '-', `attempts ${l.attempts}`, `failed ${l.failedAt}`, JSON.stringify(l.error)].join('  '));
+        }
+        if (letters.length === 0) console.log('No dead letters.');
+        return;
+      }
+      if (action === 'replay') {
+        const { projections } = await import('../lib/streams/projections.js');
+        const letters = values.all ? await listDeadLetters({ tenantId: values.shop }) : [await getDeadLetter(id ?? '')];
+        if (!values.all && !letters[0]) throw new Error(`No dead letter "${id ?? ''}" (ids are shown by stream-dlq list)`);
+        let failed = 0;
+        for (const letter of letters) {
+          const outcome = await replayDeadLetter(letter!, projections);
+          if (outcome.status === 'FAILED') failed += 1;
+          console.log(`${outcome.id}  ${outcome.status}${outcome.error ? `  ${outcome.error}` : ''}`);
+        }
+        if (failed > 0) process.exitCode = 1;
+        return;
+      }
+      throw new Error(`stream-dlq list|replay\n\n${usage}`);
     }
     default:
       console.log(usage);

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dynamo, ensureTable } from '../lib/db/client.js';
 import { measure as measureOnce, type Figures } from './local/measure.js';
 import { startDynamoDbLocal } from './local/dynamodb-local.js';
+import { useLocalKeyEncryptionKey } from './local/local-kek.js';
 
 /**
  * `npm run bench` (second part): latency and DynamoDB requests of the storefront loyalty statement
@@ -14,6 +15,7 @@ const measure = (operation: string, run: (i: number) => Promise<void>) => measur
 
 async function main(): Promise<void> {
   const local = await startDynamoDbLocal({ quiet: true });
+  useLocalKeyEncryptionKey();
   try {
     process.env.DYNAMODB_ENDPOINT = local.endpoint;
     process.env.TABLE_NAME = 'bench-loyalty';

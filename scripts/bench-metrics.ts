@@ -3,6 +3,7 @@ import { newMeter, withMeter, dynamo, ensureTable, type DbMeter } from '../lib/d
 import { systemClock } from '../lib/common/clock.js';
 import { callGraphQL } from './local/invoke.js';
 import { startDynamoDbLocal } from './local/dynamodb-local.js';
+import { useLocalKeyEncryptionKey } from './local/local-kek.js';
 import { seededRandom } from '../lib/common/random.js';
 
 /**
@@ -59,6 +60,7 @@ interface Figures {
 
 async function main() {
   const local = await startDynamoDbLocal({ quiet: true });
+  useLocalKeyEncryptionKey();
   try {
     process.env.DYNAMODB_ENDPOINT = local.endpoint;
     process.env.TABLE_NAME = 'bench-metrics';

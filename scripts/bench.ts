@@ -8,6 +8,7 @@ import { measure as measureOnce, type Figures } from './local/measure.js';
 import { systemClock } from '../lib/common/clock.js';
 import { callGraphQL } from './local/invoke.js';
 import { startDynamoDbLocal } from './local/dynamodb-local.js';
+import { useLocalKeyEncryptionKey } from './local/local-kek.js';
 import { generateDemoShop } from './seed/demo-shop.js';
 
 /**
@@ -63,6 +64,7 @@ async function coldStart(entry: string, label: string, env: Record<string, strin
 
 async function main(): Promise<void> {
   const local = await startDynamoDbLocal({ quiet: true });
+  useLocalKeyEncryptionKey();
   try {
     process.env.DYNAMODB_ENDPOINT = local.endpoint;
     process.env.TABLE_NAME = 'bench';

@@ -6,7 +6,8 @@ import { dynamo, ensureTable, tableName } from '../lib/db/client.js';
 import { buildConsole } from './build-console.js';
 import { startApiGatewayServer } from './local/apigw-server.js';
 import { startDynamoDbLocal } from './local/dynamodb-local.js';
-import { startStreamPoller } from './local/stream-poller.js';
+import { useLocalKeyEncryptionKey } from './local/local-kek.js';
+import { startStreamPoller, StreamRecordSkippedError } from './local/stream-poller.js';
 import { seedDemoShop } from './seed/seed.js';
 
 /**
@@ -23,6 +24,7 @@ const { values } = parseArgs({
 
 const stateDir = join(process.cwd(), '.dynamodb');
 mkdirSync(stateDir, { recursive: true });
+useLocalKeyEncryptionKey(stateDir);
 
 const external = process.env.DYNAMODB_ENDPOINT;
 const db = external ? undefined : await startDynamoDbLocal({ persistDir: values.persist ? join(stateDir, 'data') : undefined, quiet: true });
@@ -83,7 +85,16 @@ const poller = await startStreamPoller({
   tableName: tableName(),
   handler: streamHandler,
   intervalMs: 1000,
-  onError: (error) => console.error('stream:', error instanceof Error ? error.message : error),
+  // The handler dead-letters what its projections cannot apply; a record the poller would still
+  // skip (the dead letter itself could not be written) is kept as a whole-record dead letter.
+  onError: (error) => {
+    console.error('stream:', error instanceof Error ? error.message : error);
+    if (error instanceof StreamRecordSkippedError) {
+      void import('../lib/streams/dead-letters.js')
+        .then(({ writeDeadLetter, wholeRecord }) => writeDeadLetter({ record: error.record, projection: wholeRecord, error: error.cause, attempts: error.failedDeliveries }))
+        .catch((e: unknown) => console.error('stream: dead letter not written:', e instanceof Error ? e.message : e));
+    }
+  },
 });
 
 // The seed's orders reach reports, loyalty and referrals through the stream: say when they have.

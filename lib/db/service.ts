@@ -11,6 +11,7 @@ import { ApiKeyEntity, ShopEntity, ShopSyncEntity } from '../shops/shops.entitie
 import { FeedbackFollowUpEntity, SurveyClaimEntity, SurveyEntity, SurveyInvitationEntity, SurveyResponseEntity } from '../surveys/surveys.entities.js';
 import { ThrottleBucketEntity } from '../throttle/throttle.entities.js';
 import { ReferralCodeEntity, ReferralCounterEntity, ReferralCouponEntity, ReferralEntity, ReferralMemberEntity, ReferralProgramEntity, ReferralRefereeEntity } from '../referrals/referrals.entities.js';
+import { StreamDeadLetterEntity } from '../streams/dead-letters.entities.js';
 import { dynamo, tableName } from './client.js';
 
 /** Every entity of the single table, composed once. Nothing else builds a key. */
@@ -35,6 +36,7 @@ function compose() {
       metricsSegmentRun: MetricsSegmentRunEntity,
       domainCounter: DomainCounterEntity, domainItemMark: DomainItemMarkEntity,
       throttleBucket: ThrottleBucketEntity,
+      streamDeadLetter: StreamDeadLetterEntity,
       metricsSegmentMember: MetricsSegmentMemberEntity, metricsCategoryPurchase: MetricsCategoryPurchaseEntity, metricsOrderPurchase: MetricsOrderPurchaseEntity, metricsProductDay: MetricsProductDayEntity,
     },
     { client: dynamo().doc, table: tableName() },

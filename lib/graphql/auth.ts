@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import type { Clock } from '../common/clock.js';
 import { safeEqual } from '../common/hash.js';
-import { getApiKey, getShop, parseApiKey, touchApiKey, type ApiKeyItem, type ApiScope, type ShopItem } from '../shops/index.js';
+import { getApiKey, getShop, parseApiKey, storefrontSecretsOf, touchApiKey, type ApiKeyItem, type ApiScope, type ShopItem } from '../shops/index.js';
 
 /** Who is calling: a server-side key with scopes, or a storefront with an optional signed-in customer. */
 export type Principal =
@@ -14,8 +14,10 @@ export interface Authenticated {
   principal: Principal;
 }
 
-/** Storefront tokens live minutes, not days: a longer `exp - iat` is refused. */
+/** Storefront tokens live minutes, not days: a longer `exp - iat`, or `exp - now`, is refused. */
 export const maxCustomerTokenLifetimeSeconds = 24 * 60 * 60;
+/** How far a token's `iat` may lie ahead of our clock (the shop's backend clock may run fast). */
+export const customerTokenClockSkewSeconds = 60;
 
 const cacheTtlMs = Number(process.env.AUTH_CACHE_TTL_MS ?? 30_000);
 const keyCache = new Map<string, { key: ApiKeyItem; shop: ShopItem; fetchedAt: number }>();
@@ -74,10 +76,8 @@ export async function authenticate(headers: Record<string, string | undefined>, 
  * of the customer.
  */
 async function verifyCustomerToken(shop: ShopItem, token: string, now: Date): Promise<string> {
-  const secrets = [shop.storefrontSecret];
-  if (shop.previousStorefrontSecret && shop.previousSecretExpiresAt && Date.parse(shop.previousSecretExpiresAt) > now.getTime()) {
-    secrets.push(shop.previousStorefrontSecret);
-  }
+  const { current, previous } = await storefrontSecretsOf(shop, now);
+  const secrets = previous === undefined ? [current] : [current, previous];
   let lastError: unknown;
   for (const secret of secrets) {
     try {
@@ -87,7 +87,12 @@ async function verifyCustomerToken(shop: ShopItem, token: string, now: Date): Pr
         clockTolerance: 5,
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      if (payload.exp! - payload.iat! > maxCustomerTokenLifetimeSeconds) throw unauthenticated('Customer token lifetime exceeds 24 hours');
+      const nowSeconds = Math.floor(now.getTime() / 1000);
+      // A token "issued" in the future would otherwise stay valid until then plus its lifetime.
+      if (payload.iat! > nowSeconds + customerTokenClockSkewSeconds) throw unauthenticated('Customer token issued in the future');
+      if (payload.exp! - payload.iat! > maxCustomerTokenLifetimeSeconds || payload.exp! - nowSeconds > maxCustomerTokenLifetimeSeconds) {
+        throw unauthenticated('Customer token lifetime exceeds 24 hours');
+      }
       return payload.sub!;
     } catch (error) {
       if (error instanceof GraphQLError) throw error;

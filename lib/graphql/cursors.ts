@@ -6,8 +6,22 @@ import { hmacBase64Url, safeEqual } from '../common/hash.js';
  * signed. A forged cursor, or one taken from another shop or list, is a BAD_USER_INPUT, never a
  * query against someone else's partition.
  */
+const developmentSecret = 'local-development-cursor-secret';
+
+/**
+ * Throws unless cursors can be signed with a secret of this deployment: in production
+ * (NODE_ENV=production) CURSOR_SECRET is required, since the development fallback is public and
+ * would let anyone forge a cursor. The GraphQL handler calls it when it is built.
+ */
+export function assertCursorSecretConfigured(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.NODE_ENV === 'production' && !env.CURSOR_SECRET) {
+    throw new Error('CURSOR_SECRET is not set: production refuses to sign cursors with the development secret');
+  }
+}
+
 function secret(): string {
-  return process.env.CURSOR_SECRET ?? 'local-development-cursor-secret';
+  assertCursorSecretConfigured();
+  return process.env.CURSOR_SECRET || developmentSecret;
 }
 
 export function encodeCursor(tenantId: string, list: string, inner: string | null): string | null {

@@ -11,6 +11,8 @@ import { explorerResponse, explorerSettings, wantsExplorer } from './explorer.js
 import { limits } from './limits.js';
 import { observabilityPlugin, observeGraphQL } from './observability.js';
 import { errorFields, logger } from '../common/logger.js';
+import { assertCursorSecretConfigured } from './cursors.js';
+import { inputGuardPlugin } from './input-guard.js';
 import { resolvers, typeDefs } from './schema.js';
 import { costPlugin } from './throttle.js';
 
@@ -67,7 +69,7 @@ export function createApolloServer(options: { production: boolean; introspection
     csrfPrevention: true,
     formatError: formatErrorFor(options.production),
     // Apollo's own landing page loads from a CDN; the explorer is ours (./explorer.ts).
-    plugins: [costPlugin({ typeDefs, throttle: options.throttle ?? true }), observabilityPlugin(), ApolloServerPluginLandingPageDisabled()],
+    plugins: [inputGuardPlugin(), costPlugin({ typeDefs, throttle: options.throttle ?? true }), observabilityPlugin(), ApolloServerPluginLandingPageDisabled()],
   });
 }
 
@@ -87,6 +89,8 @@ function isProduction(): boolean {
  */
 export function createGraphQLHandler(options: GraphQLHandlerOptions = {}) {
   const clock = options.clock ?? systemClock;
+  // A missing secret fails the cold start, not the first request that pages.
+  assertCursorSecretConfigured();
   const production = options.production ?? isProduction();
   const introspection = options.introspection ?? (process.env.GRAPHQL_INTROSPECTION ? process.env.GRAPHQL_INTROSPECTION === 'true' : !production);
   const server = createApolloServer({ production, introspection, throttle: options.throttle ?? true });

@@ -5,6 +5,9 @@ import { db } from '../db/service.js';
 const retentionSeconds = 24 * 60 * 60;
 /** An IN_PROGRESS record older than this belongs to a request that died: it may be taken over. */
 const staleAfterMs = 60_000;
+/** How long a call waits for a concurrent call with the same key and payload to finish. */
+const maxWaitMs = 5_000;
+const waitSteps = 12;
 
 export interface IdempotentCall {
   tenantId: string;
@@ -20,8 +23,10 @@ export interface IdempotentCall {
  * Given a mutation call with an optional idempotency key, runs `effect` at most once per key
  * within 24 hours and returns its (JSON-serialisable) result; a retry returns the first result.
  * `remember` picks what is kept for retries (a secret shown once is not kept).
- * A key reused with a different request is a ConflictError. When `effect` fails, nothing is kept,
- * so the caller may retry.
+ * A key reused with a different request is a ConflictError (this is the one rule for every
+ * mutation with an idempotencyKey: same key + same payload = replay, another payload = CONFLICT);
+ * a call racing a twin still in progress waits up to 5 s for its result. When `effect` fails,
+ * nothing is kept, so the caller may retry.
  */
 export async function runIdempotent<T, S = T>(
   call: IdempotentCall,
@@ -33,7 +38,8 @@ export async function runIdempotent<T, S = T>(
   const requestHash = sha256Hex(canonicalJson(call.request));
   const nowSeconds = Math.floor(call.now.getTime() / 1000);
 
-  for (let attempt = 0; attempt < 3; attempt++) {
+  let waitedMs = 0;
+  for (let attempt = 0; attempt < 3 + waitSteps; attempt++) {
     try {
       await db()
         .entities.idempotency.create({
@@ -64,7 +70,15 @@ export async function runIdempotent<T, S = T>(
         throw new ConflictError('This idempotency key was used for a different request', ['idempotencyKey']);
       }
       if (existing.status === 'IN_PROGRESS') {
-        throw new IdempotencyInProgressError('A request with this idempotency key is still in progress; retry shortly', ['idempotencyKey']);
+        // A concurrent twin is running: wait a little for its result rather than fail a retry
+        // that merely arrived early.
+        if (waitedMs >= maxWaitMs) {
+          throw new IdempotencyInProgressError('A request with this idempotency key is still in progress; retry shortly', ['idempotencyKey']);
+        }
+        const pause = Math.min(50 * 2 ** Math.min(attempt, 4), maxWaitMs - waitedMs);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        waitedMs += pause;
+        continue;
       }
       return { first: existing.response as S, replayed: true };
     }

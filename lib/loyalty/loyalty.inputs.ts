@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { inputDateTime, text } from '../common/input.js';
 import { maxPoints, minorUnits, pointsAmount, safeThreshold } from '../common/amounts.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
 const points = pointsAmount();
 const amount = minorUnits();
 const idempotencyKey = text(200).nullish();
@@ -88,7 +88,7 @@ export const loyaltyActionRecordInput = z.object({
   customer: customerRef,
   action: actionType,
   idempotencyKey: text(200),
-  at: z.iso.datetime({ offset: true }).nullish(),
+  at: inputDateTime.nullish(),
 });
 export type LoyaltyActionRecordInput = z.infer<typeof loyaltyActionRecordInput>;
 

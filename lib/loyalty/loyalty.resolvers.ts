@@ -7,6 +7,7 @@ import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '.
 import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
 import { localIdOf, toGlobalId } from '../graphql/ids.js';
 import { mutation } from '../graphql/user-errors.js';
+import { runIdempotent } from '../idempotency/index.js';
 import type { ApiScope } from '../shops/index.js';
 import { earnPreview } from './earn.js';
 import { pointsExpiringSoon } from './ledger.js';
@@ -39,6 +40,7 @@ import {
   getMember,
   getMembersByIds,
   getProgram,
+  getReward,
   joinProgram,
   listLedgerEntriesForCustomer,
   loadStatement,
@@ -217,10 +219,13 @@ export const loyaltyResolvers: Resolvers = {
       requireScope(ctx, 'LOYALTY_WRITE');
       return mutation(
         async () => {
-          const valid = loyaltyActionRecordInput.parse(input);
-          const customerId = await actingCustomerId(ctx, valid.customer, 'LOYALTY_WRITE');
-          const { points, replayed } = await recordAction(shopOf(ctx), customerId, valid, nowOf(ctx));
-          return { pointsEarned: points, replayed };
+          const { idempotencyKey, ...request } = loyaltyActionRecordInput.parse(input);
+          const customerId = await actingCustomerId(ctx, request.customer, 'LOYALTY_WRITE');
+          const outcome = await runIdempotent(
+            { tenantId: ctx.tenantId, operation: 'loyaltyActionRecord', idempotencyKey, request: { ...request, customerId }, now: ctx.clock.now() },
+            () => recordAction(shopOf(ctx), customerId, { ...request, idempotencyKey }, nowOf(ctx)),
+          );
+          return { pointsEarned: outcome.first.points, replayed: outcome.replayed || outcome.first.replayed };
         },
         { pointsEarned: 0, replayed: false },
       );
@@ -229,17 +234,30 @@ export const loyaltyResolvers: Resolvers = {
       requireScope(ctx, 'LOYALTY_WRITE');
       return mutation(
         async () => {
-          const valid = loyaltyPointsAdjustInput.parse(input);
-          const customerId = await actingCustomerId(ctx, valid.customer, 'LOYALTY_WRITE');
-          const { points, replayed } = await adjustPoints(shopOf(ctx), customerId, valid, nowOf(ctx));
-          return { points, replayed, account: (await loadStatement(shopOf(ctx), customerId, nowOf(ctx))) ?? null };
+          const { idempotencyKey, ...request } = loyaltyPointsAdjustInput.parse(input);
+          const customerId = await actingCustomerId(ctx, request.customer, 'LOYALTY_WRITE');
+          const outcome = await runIdempotent(
+            { tenantId: ctx.tenantId, operation: 'loyaltyPointsAdjust', idempotencyKey, request: { ...request, customerId }, now: ctx.clock.now() },
+            () => adjustPoints(shopOf(ctx), customerId, { ...request, idempotencyKey }, nowOf(ctx)),
+          );
+          const { points } = outcome.first;
+          return { points, replayed: outcome.replayed || outcome.first.replayed, account: (await loadStatement(shopOf(ctx), customerId, nowOf(ctx))) ?? null };
         },
         { points: 0, replayed: false, account: null },
       );
     },
     loyaltyRewardCreate: async (_root, { input }, ctx) => {
       requireScope(ctx, 'LOYALTY_WRITE');
-      return mutation(async () => ({ reward: await createReward(shopOf(ctx), loyaltyRewardCreateInput.parse(input), nowOf(ctx)) }), { reward: null });
+      return mutation(async () => {
+        const { idempotencyKey, ...request } = loyaltyRewardCreateInput.parse(input);
+        const outcome = await runIdempotent(
+          { tenantId: ctx.tenantId, operation: 'loyaltyRewardCreate', idempotencyKey, request, now: ctx.clock.now() },
+          () => createReward(shopOf(ctx), { ...request, idempotencyKey }, nowOf(ctx)),
+          (reward) => ({ rewardId: reward.rewardId }),
+        );
+        if (!outcome.replayed) return { reward: outcome.first };
+        return { reward: (await getReward(ctx.tenantId, outcome.first.rewardId)) ?? null };
+      }, { reward: null });
     },
     loyaltyRewardUpdate: async (_root, { input }, ctx) => {
       requireScope(ctx, 'LOYALTY_WRITE');
@@ -252,9 +270,13 @@ export const loyaltyResolvers: Resolvers = {
     loyaltyRewardRedeem: async (_root, { input }, ctx) =>
       mutation(
         async () => {
-          const valid = loyaltyRewardRedeemInput.parse(input);
-          const customerId = await actingCustomerId(ctx, valid.customer, 'LOYALTY_WRITE');
-          return redeemReward(shopOf(ctx), customerId, valid, nowOf(ctx));
+          const { idempotencyKey, ...request } = loyaltyRewardRedeemInput.parse(input);
+          const customerId = await actingCustomerId(ctx, request.customer, 'LOYALTY_WRITE');
+          const outcome = await runIdempotent(
+            { tenantId: ctx.tenantId, operation: 'loyaltyRewardRedeem', idempotencyKey, request: { ...request, customerId }, now: ctx.clock.now() },
+            () => redeemReward(shopOf(ctx), customerId, { ...request, idempotencyKey }, nowOf(ctx)),
+          );
+          return { coupon: outcome.first.coupon, replayed: outcome.replayed || outcome.first.replayed };
         },
         { coupon: null, replayed: false },
       ),

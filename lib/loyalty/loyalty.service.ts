@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { assertSafeSums } from '../common/amounts.js';
+import { InvalidInputError } from '../common/errors.js';
+import { dateOutsideWindow } from '../common/input.js';
 import { pageFromKeyedItems, type Page } from '../db/pagination.js';
 import { tableName } from '../db/client.js';
 import { db } from '../db/service.js';
@@ -721,6 +723,10 @@ export async function recordAction(
   input: Pick<LoyaltyActionRecordInput, 'action' | 'idempotencyKey' | 'at'>,
   now: string,
 ): Promise<{ points: number; replayed: boolean }> {
+  if (input.at) {
+    const outside = dateOutsideWindow(new Date(input.at), new Date(now));
+    if (outside) throw new InvalidInputError(`at ${outside}`, ['at']);
+  }
   const program = await requireProgram(shop.tenantId);
   const at = input.at ? new Date(input.at).toISOString() : now;
   const { result, replayed } = await applyToMember<{ points: number }>({

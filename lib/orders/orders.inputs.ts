@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { inputDateTime, text } from '../common/input.js';
 import { maxAmount, minorUnits } from '../common/amounts.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
 const amount = minorUnits();
 
 export const lineItemInput = z
@@ -55,7 +55,7 @@ export const maxBatchSize = 100;
 
 export const orderCancelInput = z.object({
   orderId: text(200),
-  at: z.iso.datetime({ offset: true }).nullish(),
+  at: inputDateTime.nullish(),
 });
 export type OrderCancelInput = z.infer<typeof orderCancelInput>;
 
@@ -64,6 +64,6 @@ export const orderRefundInput = z.object({
   refundId: text(200),
   amount: amount.min(1),
   reason: text(500).nullish(),
-  at: z.iso.datetime({ offset: true }).nullish(),
+  at: inputDateTime.nullish(),
 });
 export type OrderRefundInput = z.infer<typeof orderRefundInput>;

@@ -1,6 +1,7 @@
 import { assertSafeSums } from '../common/amounts.js';
 import { InvalidInputError } from '../common/errors.js';
 import { canonicalJson, sha256Hex } from '../common/hash.js';
+import { dateOutsideWindow } from '../common/input.js';
 import {
   customerWriteItems,
   getCustomer,
@@ -134,16 +135,29 @@ async function statsWithoutOrder(customer: CustomerItem, order: OrderItem): Prom
   return { ...reduced, firstOrderAt: recomputed.firstOrderAt, lastOrderAt: recomputed.lastOrderAt };
 }
 
+/**
+ * Given when a refund or cancellation happened (or null for now), returns it as an ISO string, or
+ * throws InvalidInputError when it lies outside the input window or before its order was placed.
+ */
+function eventTime(order: OrderItem, at: string | null | undefined, now: Date): string {
+  if (!at) return now.toISOString();
+  const when = new Date(at);
+  const outside = dateOutsideWindow(when, now);
+  if (outside) throw new InvalidInputError(`at ${outside}`, ['at']);
+  if (when.getTime() < Date.parse(order.placedAt)) throw new InvalidInputError(`at must not be before the order was placed (${order.placedAt})`, ['at']);
+  return when.toISOString();
+}
+
 /** Cancels an order: it stops counting for its customer. Cancelling twice changes nothing. */
 export async function cancelOrder(tenantId: string, input: OrderCancelInput, now: Date): Promise<OrderItem> {
   for (let attempt = 0; attempt < maxOptimisticAttempts; attempt++) {
     const order = await getOrder(tenantId, input.orderId);
     if (!order) throw new OrderNotFoundError(input.orderId);
     if (order.status === 'CANCELLED') return order;
+    const cancelledAt = eventTime(order, input.at, now);
     const customer = await getCustomer(tenantId, order.customerId);
     if (!customer) throw new Error(`order ${order.orderId} has no customer`);
     const stats = await statsWithoutOrder(customer, order);
-    const cancelledAt = input.at ? new Date(input.at).toISOString() : now.toISOString();
     const outcome = await writeTransaction(db(), (entities) => [
       entities.order
         .patch({ tenantId, orderId: order.orderId })
@@ -172,13 +186,14 @@ export async function refundOrder(tenantId: string, input: OrderRefundInput, now
       if (previous.amount !== input.amount) throw new RefundConflictError(input.refundId);
       return { order, refund: previous };
     }
+    const createdAt = eventTime(order, input.at, now);
     const refundable = order.total - order.refunded;
     if (input.amount > refundable) throw new RefundExceedsTotalError(refundable, input.amount);
     const refund = {
       refundId: input.refundId,
       amount: input.amount,
       ...(input.reason ? { reason: input.reason } : {}),
-      createdAt: input.at ? new Date(input.at).toISOString() : now.toISOString(),
+      createdAt,
     };
     const customer = await getCustomer(tenantId, order.customerId);
     if (!customer) throw new Error(`order ${order.orderId} has no customer`);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
 import { mutation } from '../graphql/user-errors.js';
+import { InvalidSummaryError } from './predictions.errors.js';
 import { getCustomerSegment } from '../metrics/index.js';
 import { runIdempotent } from '../idempotency/index.js';
 import type { PredictionModels } from './clv.js';
@@ -114,6 +115,10 @@ export const predictionResolvers: Resolvers = {
         result = await backtestPredictions(ctx.tenantId, calibrationEnd, requested);
       } catch (error) {
         if (error instanceof HoldoutError || error instanceof RangeError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'calibrationEnd' } });
+        // No customer had bought by calibrationEnd: nothing to fit, and the caller can fix that.
+        if (error instanceof InvalidSummaryError && error.field === 'rows') {
+          throw new GraphQLError('No customer had bought by calibrationEnd: choose a later calibrationEnd', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'calibrationEnd' } });
+        }
         throw error;
       }
       const { spend } = result;

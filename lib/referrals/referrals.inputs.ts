@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { inputDateTime, text } from '../common/input.js';
 import { minorUnits, pointsAmount } from '../common/amounts.js';
 import { maxCodeLength, minCodeLength } from './codes.js';
 import { referralReasons } from './referrals.entities.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
 const amount = minorUnits();
 const customerRef = z.string().trim().min(1).max(300).nullish();
 
@@ -78,5 +78,5 @@ export const referralFilterInput = z
   .nullish();
 
 export const referralStatsInput = z
-  .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+  .object({ from: inputDateTime, to: inputDateTime })
   .refine((v) => Date.parse(v.from) <= Date.parse(v.to), { message: 'from must not be after to', path: ['from'] });

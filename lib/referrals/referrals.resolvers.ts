@@ -157,9 +157,10 @@ export const referralResolvers: Resolvers = {
     },
     referralCodeRequest: async (_root, { input }, ctx) => {
       const valid = referralCodeRequestInput.safeParse(input);
-      const customer = await actingCustomer(ctx, valid.success ? valid.data.customer : null, 'REFERRALS_WRITE');
       return mutation(
         async () => {
+          // Inside the mutation, so an unknown customer is a NOT_FOUND user error, not a fault.
+          const customer = await actingCustomer(ctx, valid.success ? valid.data.customer : null, 'REFERRALS_WRITE');
           const parsed = referralCodeRequestInput.parse(input);
           const program = await requireEnabledProgram(ctx.tenantId);
           const member = parsed.vanity
@@ -211,9 +212,9 @@ export const referralResolvers: Resolvers = {
     },
     socialShareRecord: async (_root, { input }, ctx) => {
       const valid = socialShareRecordInput.safeParse(input);
-      const customer = await actingCustomer(ctx, valid.success ? valid.data.customer : null, 'LOYALTY_WRITE');
       return mutation(
         async () => {
+          const customer = await actingCustomer(ctx, valid.success ? valid.data.customer : null, 'LOYALTY_WRITE');
           const parsed = socialShareRecordInput.parse(input);
           const shop = { tenantId: ctx.tenantId, currencyCode: ctx.shop.currencyCode, timeZone: ctx.shop.timeZone };
           const { points, replayed } = await recordSocialShare(shop, customer.customerId, parsed.channel, nowOf(ctx));

@@ -10,11 +10,13 @@ export {
   listApiKeysForShop,
   revokeApiKey,
   rotateStorefrontSecret,
+  scopesNotHeld,
+  storefrontSecretsOf,
   touchApiKey,
   updateShopSettings,
   previousSecretGraceMs,
   type SettingChange,
   type ShopSetting,
 } from './shops.service.js';
-export { ShopAlreadyExistsError, ShopNotFoundError, ApiKeyNotFoundError } from './shops.errors.js';
+export { ShopAlreadyExistsError, ShopNotFoundError, ApiKeyNotFoundError, ScopesNotHeldError } from './shops.errors.js';
 export { behindAfterSeconds, getSyncStatus, isBehind, recordSyncBacklog, recordSyncProgress, syncStatusOnce, type SyncStatus } from './sync.js';

@@ -15,9 +15,13 @@ export const ShopEntity = new Entity({
     settingsChangedAt: { type: 'string' },
     /** Storefront origins whose pages may call the API for this shop (lib/graphql/cors.ts), sorted. */
     allowedOrigins: { type: 'list', items: { type: 'string' } },
-    /** HS256 secret the shop's backend signs storefront customer tokens with. */
+    /**
+     * HS256 secret the shop's backend signs storefront customer tokens with, sealed under the
+     * key-encryption key (lib/common/envelope.ts; shops stored earlier hold plaintext until their
+     * first read). Open it with `storefrontSecretsOf`.
+     */
     storefrontSecret: { type: 'string', required: true },
-    /** The secret before the last rotation, accepted until `previousSecretExpiresAt`. */
+    /** The secret before the last rotation (sealed likewise), accepted until `previousSecretExpiresAt`. */
     previousStorefrontSecret: { type: 'string' },
     previousSecretExpiresAt: { type: 'string' },
     createdAt: { type: 'string', required: true, readOnly: true },

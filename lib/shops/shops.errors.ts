@@ -23,3 +23,11 @@ export class ShopNotFoundError extends ShopError {
     super(`No shop with id "${tenantId}"`);
   }
 }
+
+/** A key may only hand out scopes it holds itself: creating a wider key would escalate it. */
+export class ScopesNotHeldError extends ShopError {
+  readonly code = 'FORBIDDEN' as const;
+  constructor(readonly missing: readonly string[]) {
+    super(`A key may only create keys with scopes it holds; this key lacks ${missing.join(', ')}`, ['scopes']);
+  }
+}

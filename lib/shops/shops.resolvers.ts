@@ -4,9 +4,9 @@ import { requireScope } from '../graphql/context.js';
 import { localIdOf, toGlobalId } from '../graphql/ids.js';
 import { mutation } from '../graphql/user-errors.js';
 import { runIdempotent } from '../idempotency/index.js';
-import { ApiKeyNotFoundError } from './shops.errors.js';
+import { ApiKeyNotFoundError, ScopesNotHeldError } from './shops.errors.js';
 import { apiKeyCreateInput, type ApiScope } from './shops.inputs.js';
-import { createApiKey, getApiKey, listApiKeysForShop, revokeApiKey, updateShopSettings } from './shops.service.js';
+import { createApiKey, getApiKey, listApiKeysForShop, revokeApiKey, scopesNotHeld, updateShopSettings } from './shops.service.js';
 import { isBehind, syncStatusOnce } from './sync.js';
 
 export const shopResolvers: Resolvers = {
@@ -24,6 +24,10 @@ export const shopResolvers: Resolvers = {
         async () => {
           const valid = apiKeyCreateInput.parse(input);
           const { idempotencyKey, ...request } = valid;
+          // requireScope above guarantees a secret key; it may hand out only what it holds.
+          const held = ctx.principal.kind === 'SECRET' ? ctx.principal.scopes : new Set<ApiScope>();
+          const missing = scopesNotHeld(held, (request.scopes ?? []) as ApiScope[]);
+          if (missing.length > 0) throw new ScopesNotHeldError(missing);
           // The secret is never stored, not even in the idempotency record: a replay returns
           // the key it created, without the secret.
           const outcome = await runIdempotent(

@@ -1,3 +1,4 @@
+import { defaultSealer, isSealed } from '../common/envelope.js';
 import { randomToken } from '../common/hash.js';
 import { db } from '../db/service.js';
 import { isConditionFailure } from '../idempotency/index.js';
@@ -15,12 +16,16 @@ import type { ApiKeyItem, ShopItem } from './shops.entities.js';
 /** How long tokens signed with the previous storefront secret stay valid after a rotation. */
 export const previousSecretGraceMs = 60 * 60 * 1000;
 
-/** Creates a shop (tenant) with a fresh storefront signing secret; an existing id is a conflict. */
+/**
+ * Creates a shop (tenant) with a fresh storefront signing secret, stored sealed (read it with
+ * {@link storefrontSecretsOf}); an existing id is a conflict.
+ */
 export async function createShop(input: ShopCreateInput, now: Date): Promise<ShopItem> {
   const valid = shopCreateInput.parse(input);
   try {
+    const storefrontSecret = await defaultSealer().seal(randomToken(32), valid.tenantId);
     const { data } = await db()
-      .entities.shop.create({ ...valid, storefrontSecret: randomToken(32), createdAt: now.toISOString() })
+      .entities.shop.create({ ...valid, storefrontSecret, createdAt: now.toISOString() })
       .go();
     return data;
   } catch (error) {
@@ -101,22 +106,75 @@ export async function updateShopSettings(
 
 /**
  * Replaces the storefront signing secret. Tokens signed with the old one stay valid for an hour,
- * so storefront sessions survive a planned rotation; returns the new secret (shown once).
+ * so storefront sessions survive a planned rotation; returns the new secret (shown once). Both
+ * are stored sealed, whatever form the old one was in.
  */
 export async function rotateStorefrontSecret(tenantId: string, now: Date): Promise<string> {
   const shop = await getShop(tenantId);
   if (!shop) throw new Error(`No shop ${tenantId}`);
+  const { current } = await storefrontSecretsOf(shop, now, { migrate: false });
   const secret = randomToken(32);
+  const sealer = defaultSealer();
   await db()
     .entities.shop.patch({ tenantId })
     .set({
-      storefrontSecret: secret,
-      previousStorefrontSecret: shop.storefrontSecret,
+      storefrontSecret: await sealer.seal(secret, tenantId),
+      previousStorefrontSecret: await sealer.seal(current, tenantId),
       previousSecretExpiresAt: new Date(now.getTime() + previousSecretGraceMs).toISOString(),
     })
     .where((attr, op) => op.eq(attr.storefrontSecret, shop.storefrontSecret))
     .go();
   return secret;
+}
+
+/**
+ * Given a shop as read, returns its storefront signing secret and, during the grace hour after a
+ * rotation, the previous one, in plaintext (never stored so). A shop stored before secrets were
+ * sealed holds plaintext: it is still accepted, and (unless `migrate` is false) sealed in place on
+ * this first read, guarded on the value read so a concurrent rotation wins.
+ */
+export async function storefrontSecretsOf(
+  shop: ShopItem,
+  now: Date,
+  options: { migrate?: boolean } = {},
+): Promise<{ current: string; previous?: string }> {
+  const sealer = defaultSealer();
+  const open = (value: string) => (isSealed(value) ? sealer.open(value, shop.tenantId) : Promise.resolve(value));
+  const current = await open(shop.storefrontSecret);
+  const previousLive =
+    shop.previousStorefrontSecret && shop.previousSecretExpiresAt && Date.parse(shop.previousSecretExpiresAt) > now.getTime()
+      ? await open(shop.previousStorefrontSecret)
+      : undefined;
+  const legacy = !isSealed(shop.storefrontSecret) || (shop.previousStorefrontSecret !== undefined && !isSealed(shop.previousStorefrontSecret));
+  if (legacy && options.migrate !== false && !sealedThisContainer.has(shop.tenantId)) {
+    await sealInPlace(shop);
+    sealedThisContainer.add(shop.tenantId);
+  }
+  return previousLive === undefined ? { current } : { current, previous: previousLive };
+}
+
+/** Shops this container already sealed in place: its cached copy of the shop still shows plaintext. */
+const sealedThisContainer = new Set<string>();
+
+async function sealInPlace(shop: ShopItem): Promise<void> {
+  const sealer = defaultSealer();
+  const seal = (value: string) => (isSealed(value) ? Promise.resolve(value) : sealer.seal(value, shop.tenantId));
+  const changes: Partial<Pick<ShopItem, 'storefrontSecret' | 'previousStorefrontSecret'>> = { storefrontSecret: await seal(shop.storefrontSecret) };
+  if (shop.previousStorefrontSecret !== undefined) changes.previousStorefrontSecret = await seal(shop.previousStorefrontSecret);
+  try {
+    await db()
+      .entities.shop.patch({ tenantId: shop.tenantId })
+      .set(changes)
+      .where((attr, op) => op.eq(attr.storefrontSecret, shop.storefrontSecret))
+      .go();
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** Given the scopes a caller holds and those it asks a new key to have, returns the ones it lacks. */
+export function scopesNotHeld(held: ReadonlySet<ApiScope>, requested: readonly ApiScope[]): ApiScope[] {
+  return [...new Set(requested)].filter((scope) => !held.has(scope));
 }
 
 /** Mints and stores a key; the raw key is returned here and never again. */

@@ -1,7 +1,7 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { errorFields, logger } from '../common/logger.js';
+import { writeDeadLetter } from './dead-letters.js';
+import { decode } from './records.js';
 
 /** One item change from the table's stream, with the images decoded. */
 export interface ItemChange {
@@ -24,35 +24,67 @@ export interface Projection {
   apply(change: ItemChange): Promise<void>;
 }
 
-function decode(record: DynamoDBRecord): ItemChange {
-  const image = (value: unknown) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
-  const newImage = image(record.dynamodb?.NewImage);
-  const oldImage = image(record.dynamodb?.OldImage);
-  return {
-    eventName: record.eventName as ItemChange['eventName'],
-    entity: (newImage?.__edb_e__ ?? oldImage?.__edb_e__) as string | undefined,
-    oldImage,
-    newImage,
-    sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
-  };
+
+/** Where a record goes when a projection still fails it after its retries (the table, by default). */
+export type DeadLetterSink = (letter: {
+  record: DynamoDBRecord;
+  change: ItemChange;
+  projection: string;
+  error: unknown;
+  attempts: number;
+}) => Promise<void>;
+
+export interface StreamHandlerOptions {
+  /** Tries of one projection on one record before it is dead-lettered. Default 3. */
+  maxAttempts?: number;
+  /** Pause before the n-th retry, in ms (n from 1). Default 100 x 2^(n-1). */
+  retryDelayMs?: (retry: number) => number;
+  deadLetter?: DeadLetterSink;
+}
+
+/** Given a change, returns what a projection's failure says about it, for logs (no item data). */
+function describe(change: ItemChange) {
+  return { sequenceNumber: change.sequenceNumber, entity: change.entity };
 }
 
 /**
- * Builds the DynamoDB Streams handler over the given projections. Records are applied in order;
- * at the first failure the handler stops and reports that record (ReportBatchItemFailures), so
- * Lambda retries from it, and the records before it are never applied twice by this batch.
+ * Builds the DynamoDB Streams handler over the given projections. Records are applied in order,
+ * each projection retried in-process a bounded number of times; a projection that still fails a
+ * record writes it to the dead letters (the record, the error, the projection, attempts, time)
+ * and the batch moves on, so one poison record neither blocks its shard nor is dropped: it waits
+ * for `npm run admin -- stream-dlq replay`. Only when the dead letter itself cannot be written
+ * does the handler stop and report that record (ReportBatchItemFailures), so Lambda retries from it.
  */
-export function createStreamHandler(projections: Projection[]) {
+export function createStreamHandler(projections: Projection[], options: StreamHandlerOptions = {}) {
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  const retryDelayMs = options.retryDelayMs ?? ((retry: number) => 100 * 2 ** (retry - 1));
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const deadLetter = options.deadLetter ?? writeDeadLetter;
     for (const record of event.Records) {
       const change = decode(record);
-      try {
-        for (const projection of projections) {
-          if (projection.accepts(change)) await projection.apply(change);
+      for (const projection of projections) {
+        if (!projection.accepts(change)) continue;
+        let attempt = 0;
+        for (;;) {
+          attempt += 1;
+          try {
+            await projection.apply(change);
+            break;
+          } catch (error) {
+            if (attempt < maxAttempts) {
+              await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
+              continue;
+            }
+            logger.error('stream record dead-lettered', { projection: projection.name, attempts: attempt, ...describe(change), error: errorFields(error) });
+            try {
+              await deadLetter({ record, change, projection: projection.name, error, attempts: attempt });
+            } catch (sinkError) {
+              logger.error('dead letter not written; the batch stops here', { ...describe(change), error: errorFields(sinkError) });
+              return { batchItemFailures: [{ itemIdentifier: change.sequenceNumber }] };
+            }
+            break;
+          }
         }
-      } catch (error) {
-        logger.error('stream record failed', { sequenceNumber: change.sequenceNumber, entity: change.entity, error: errorFields(error) });
-        return { batchItemFailures: [{ itemIdentifier: change.sequenceNumber }] };
       }
     }
     return { batchItemFailures: [] };

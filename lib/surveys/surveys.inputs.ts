@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { idInput, inputDateTime, text } from '../common/input.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
 const locale = z.string().regex(/^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/, 'a BCP 47 locale such as de or de-AT');
 const key = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, "_" and "-", at most 40');
 const score = z.number().int().min(-1000).max(1000);
@@ -52,7 +52,7 @@ export const surveyCreateInput = z
 export type SurveyCreateInput = z.infer<typeof surveyCreateInput>;
 
 export const surveyUpdateInput = z.object({
-  id: z.string().min(1),
+  id: idInput,
   name: text(200).nullish(),
   defaultLocale: locale.nullish(),
   scoreQuestion: scoreQuestionInput.nullish(),
@@ -70,8 +70,8 @@ export const answerInput = z.object({
 });
 
 export const surveyResponseSubmitInput = z.object({
-  surveyId: z.string().min(1),
-  customerId: z.string().min(1).nullish(),
+  surveyId: idInput,
+  customerId: idInput.nullish(),
   invitationToken: z.string().min(1).max(200).nullish(),
   orderId: text(200).nullish(),
   locale: locale.nullish(),
@@ -81,15 +81,15 @@ export const surveyResponseSubmitInput = z.object({
 export type SurveyResponseSubmitInput = z.infer<typeof surveyResponseSubmitInput>;
 
 export const surveyResponseUpdateInput = z.object({
-  id: z.string().min(1),
+  id: idInput,
   invitationToken: z.string().min(1).max(200).nullish(),
   answers: z.array(answerInput).max(50),
 });
 export type SurveyResponseUpdateInput = z.infer<typeof surveyResponseUpdateInput>;
 
 export const surveyInvitationCreateInput = z.object({
-  surveyId: z.string().min(1),
-  customerId: z.string().min(1),
+  surveyId: idInput,
+  customerId: idInput,
   orderId: text(200).nullish(),
   expiresInDays: z.number().int().min(1).max(365).nullish(),
   idempotencyKey: text(200).nullish(),
@@ -99,18 +99,19 @@ export type SurveyInvitationCreateInput = z.infer<typeof surveyInvitationCreateI
 export const maxInvitationsPerCall = 100;
 
 export const surveyInvitationsCreateInput = z.object({
-  surveyId: z.string().min(1),
+  surveyId: idInput,
   customerIds: z.array(z.string().min(1)).min(1).max(maxInvitationsPerCall),
   expiresInDays: z.number().int().min(1).max(365).nullish(),
 });
 
 export const surveyInvitationTokenIssueInput = z.object({
-  id: z.string().min(1),
+  id: idInput,
   expiresInDays: z.number().int().min(1).max(365).nullish(),
 });
 
 export const feedbackFollowUpResolveInput = z.object({ id: z.string().min(1), note: text(2000) });
 
 export const periodInput = z
-  .object({ from: z.iso.datetime({ offset: true }).nullish(), to: z.iso.datetime({ offset: true }).nullish() })
+  .object({ from: inputDateTime.nullish(), to: inputDateTime.nullish() })
+  .refine((p) => !p.from || !p.to || Date.parse(p.from) <= Date.parse(p.to), { message: 'from must not be after to', path: ['from'] })
   .transform((p) => ({ from: p.from ? new Date(p.from).toISOString() : null, to: p.to ? new Date(p.to).toISOString() : null }));

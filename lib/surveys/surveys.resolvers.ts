@@ -293,7 +293,7 @@ export const surveyResolvers: Resolvers = {
     results: async (s, args, ctx) => {
       requireScope(ctx, 'SURVEYS_READ');
       const parsed = periodInput.safeParse({ from: args.from, to: args.to });
-      if (!parsed.success) throw badInput('from and to must be ISO-8601 date-times', 'from');
+      if (!parsed.success) throw badInput(parsed.error.issues.map((i) => `${i.path.join('.') || 'from'}: ${i.message}`).join('; '), 'from');
       return surveyResults(ctx.tenantId, s, parsed.data, ctx.clock.now());
     },
     latestComments: async (s, args, ctx) => {

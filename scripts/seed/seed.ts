@@ -2,7 +2,7 @@ import { upsertCustomer } from '../../lib/customers/index.js';
 import { cancelOrder, recordOrder, refundOrder } from '../../lib/orders/index.js';
 import { fixedClock } from '../../lib/common/clock.js';
 import { createGraphQLHandler } from '../../lib/graphql/server.js';
-import { apiScopes, createApiKey, createShop, getShop } from '../../lib/shops/index.js';
+import { apiScopes, createApiKey, createShop, getShop, storefrontSecretsOf } from '../../lib/shops/index.js';
 import { callGraphQL } from '../local/invoke.js';
 import { seededRandom } from '../../lib/common/random.js';
 import { generateDemoShop } from './demo-shop.js';
@@ -49,7 +49,7 @@ export async function seedDemoShop(now: Date, log: (line: string) => void = () =
   const secret = await createApiKey(demoTenantId, { name: `dev ${now.toISOString()}`, kind: 'SECRET', scopes: [...apiScopes] }, now);
   const publishable = await createApiKey(demoTenantId, { name: `dev storefront ${now.toISOString()}`, kind: 'PUBLISHABLE', scopes: [] }, now);
   const shop = (await getShop(demoTenantId))!;
-  return { seeded, secretKey: secret.secret, publishableKey: publishable.secret, storefrontSecret: shop.storefrontSecret, sampleCustomer: 'demo-0001' };
+  return { seeded, secretKey: secret.secret, publishableKey: publishable.secret, storefrontSecret: (await storefrontSecretsOf(shop, now)).current, sampleCustomer: 'demo-0001' };
 }
 
 /** Runs `task` over `items`, eight at a time (DynamoDB Local answers best to a few in flight). */

@@ -8,6 +8,8 @@ import { dynamo, ensureTable, resetDynamo, tableName } from '../../lib/db/client
 process.env.DYNAMODB_ENDPOINT = inject('dynamodbEndpoint');
 const table = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 process.env.TABLE_NAME = table;
+// Stored secrets are sealed under a key-encryption key that is not in the table: one per file.
+process.env.SECRETS_LOCAL_KEY = randomBytes(32).toString('base64');
 resetDynamo();
 await ensureTable(dynamo().raw, tableName());
 

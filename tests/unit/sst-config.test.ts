@@ -22,6 +22,7 @@ interface Declared {
   alarms: Array<{ name: string; args: aws.cloudwatch.MetricAlarmArgs }>;
   api?: sst.aws.ApiGatewayV2Args;
   sites: Array<{ name: string; args: sst.aws.StaticSiteArgs }>;
+  kmsKeys: Array<{ name: string; args: aws.kms.KeyArgs | undefined }>;
 }
 
 /** Locally every Input is a plain value: unwraps SST's `Input<T>` (and object Transforms). */
@@ -31,7 +32,7 @@ function plain<T>(value: $util.Input<T> | Transform<T> | undefined): T {
 }
 
 function standInGlobals(): Declared {
-  const declared: Declared = { dynamo: [], routes: [], subscriptions: [], secrets: [], queues: [], topics: [], crons: [], alarms: [], sites: [] };
+  const declared: Declared = { dynamo: [], routes: [], subscriptions: [], secrets: [], queues: [], topics: [], crons: [], alarms: [], sites: [], kmsKeys: [] };
   const g = globalThis as any;
   g.$config = (config: unknown) => config;
   g.$app = { name: 'retention-api', stage: 'test' };
@@ -96,6 +97,15 @@ function standInGlobals(): Declared {
     },
   };
   g.aws = {
+    kms: {
+      Key: class {
+        arn: string;
+        constructor(name: string, args?: aws.kms.KeyArgs) {
+          declared.kmsKeys.push({ name, args });
+          this.arn = `arn:aws:kms:eu-central-1:000000000000:key/${name}`;
+        }
+      },
+    },
     cloudwatch: {
       MetricAlarm: class {
         constructor(name: string, args: aws.cloudwatch.MetricAlarmArgs) {
@@ -216,5 +226,20 @@ describe('sst.config.ts', () => {
 
   it('keeps secrets in sst.Secret', () => {
     expect(declared.secrets).toContain('CursorSecret');
+  });
+
+  it('seals stored secrets under a KMS key that every function may use for data keys only', () => {
+    expect(declared.kmsKeys).toHaveLength(1);
+    const arn = `arn:aws:kms:eu-central-1:000000000000:key/${declared.kmsKeys[0]!.name}`;
+    // The health function reads no secret, so it gets neither the key nor its grant.
+    const functions = [
+      ...declared.routes.filter((r) => r.route !== 'GET /health').map((r) => r.handler),
+      ...declared.subscriptions.map((s) => s.fn),
+      ...declared.crons.map((c) => plain(c.args.function) as sst.aws.FunctionArgs),
+    ];
+    for (const fn of functions) {
+      expect((plain(fn.environment) as Record<string, unknown>).SECRETS_KMS_KEY_ID).toBe(arn);
+      expect(plain(fn.permissions)).toContainEqual({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [arn] });
+    }
   });
 });
