@@ -69,11 +69,11 @@ async function actingCustomerId(ctx: GraphQLContext, customer: string | null | u
   if (ctx.principal.kind === 'PUBLISHABLE') {
     const me = await ctx.me();
     if (!me) throw forbidden('This needs a customer token');
-    if (customer && localIdOf(customer, 'Customer') !== me.customerId) throw new LoyaltyCustomerNotFoundError();
+    if (customer && localIdOf(ctx.tenantId, customer, 'Customer') !== me.customerId) throw new LoyaltyCustomerNotFoundError();
     return me.customerId;
   }
   requireScope(ctx, scope);
-  const customerId = customer ? localIdOf(customer, 'Customer') : undefined;
+  const customerId = customer ? localIdOf(ctx.tenantId, customer, 'Customer') : undefined;
   if (!customerId || !(await ctx.loaders.customer.load(customerId))) throw new LoyaltyCustomerNotFoundError();
   return customerId;
 }
@@ -104,13 +104,13 @@ function badInput(error: unknown, argumentName: string): never {
   throw error;
 }
 
-function previewView(preview: TierChangePreview) {
+function previewView(tenantId: string, preview: TierChangePreview) {
   return {
     movingUpCount: preview.movingUp.length,
     movingDownCount: preview.movingDown.length,
     unchangedCount: preview.unchanged.length,
-    movingUp: preview.movingUp.map((m) => ({ customerId: toGlobalId('Customer', m.memberId), from: m.from, to: m.to, effectiveAt: null })),
-    movingDown: preview.movingDown.map((m) => ({ customerId: toGlobalId('Customer', m.memberId), from: m.from, to: m.to, effectiveAt: m.effectiveAt })),
+    movingUp: preview.movingUp.map((m) => ({ customerId: toGlobalId(tenantId, 'Customer', m.memberId), from: m.from, to: m.to, effectiveAt: null })),
+    movingDown: preview.movingDown.map((m) => ({ customerId: toGlobalId(tenantId, 'Customer', m.memberId), from: m.from, to: m.to, effectiveAt: m.effectiveAt })),
   };
 }
 
@@ -145,7 +145,7 @@ export const loyaltyResolvers: Resolvers = {
         customerId = (await ctx.me())?.customerId;
       } else {
         requireScope(ctx, 'LOYALTY_READ');
-        customerId = args.customer ? localIdOf(args.customer, 'Customer') : undefined;
+        customerId = args.customer ? localIdOf(ctx.tenantId, args.customer, 'Customer') : undefined;
       }
       let cart;
       try {
@@ -169,7 +169,7 @@ export const loyaltyResolvers: Resolvers = {
     loyaltyTiersPreview: async (_root, { input }, ctx) => {
       requireScope(ctx, 'LOYALTY_READ');
       try {
-        return previewView(await previewTiers(shopOf(ctx), loyaltyTierConfigInput.parse(input), nowOf(ctx)));
+        return previewView(ctx.tenantId, await previewTiers(shopOf(ctx), loyaltyTierConfigInput.parse(input), nowOf(ctx)));
       } catch (error) {
         return badInput(error, 'input');
       }
@@ -198,7 +198,7 @@ export const loyaltyResolvers: Resolvers = {
       return mutation(
         async () => {
           const { program, preview } = await applyTiers(shopOf(ctx), loyaltyTierConfigInput.parse(input), nowOf(ctx));
-          return { program, preview: previewView(preview) };
+          return { program, preview: previewView(ctx.tenantId, preview) };
         },
         { program: null, preview: null },
       );
@@ -310,7 +310,7 @@ export const loyaltyResolvers: Resolvers = {
       const page =
         (cursor === null ? firstLedgerPageFromMember(s.member, first) : undefined) ??
         (await listLedgerEntriesForCustomer({ tenantId: s.tenantId, customerId: s.customerId, first, cursor }));
-      return connection(ctx.tenantId, list, page);
+      return connection(ctx.tenantId, list, page, args.after);
     },
   },
   LoyaltyLedgerEntry: {

@@ -3,6 +3,8 @@ import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
+import { jobIdOf, toGlobalId } from '../graphql/ids.js';
+import type { NodeFetchers } from '../graphql/nodes.js';
 import { mutation } from '../graphql/user-errors.js';
 import { getCustomerSegment } from '../metrics/index.js';
 import { runIdempotent } from '../idempotency/index.js';
@@ -59,6 +61,13 @@ const dateTime = (name: string) =>
     return date;
   });
 
+export const predictionNodes: NodeFetchers<'PredictionJob'> = {
+  PredictionJob: async (ctx, jobId) => {
+    requireScope(ctx, 'METRICS_READ');
+    return (await getPredictionJob(ctx.tenantId, jobId)) ?? null;
+  },
+};
+
 export const predictionResolvers: Resolvers = {
   Query: {
     predictionModel: async (_root, _args, ctx) => {
@@ -80,7 +89,8 @@ export const predictionResolvers: Resolvers = {
     },
     predictionJob: async (_root, { id }, ctx) => {
       requireScope(ctx, 'METRICS_READ');
-      return (await getPredictionJob(ctx.tenantId, id)) ?? null;
+      const jobId = jobIdOf(ctx.tenantId, id, 'PredictionJob');
+      return jobId ? predictionNodes.PredictionJob(ctx, jobId) : null;
     },
     predictionBacktest: async (_root, args, ctx) => {
       requireScope(ctx, 'METRICS_READ');
@@ -156,7 +166,7 @@ export const predictionResolvers: Resolvers = {
     },
   },
   PredictionJob: {
-    id: (job) => job.jobId,
+    id: (job) => toGlobalId(job.tenantId, 'PredictionJob', job.jobId),
     processedCustomers: (job) => job.processedCustomers ?? 0,
     totalCustomers: (job) => job.totalCustomers ?? null,
     startedAt: (job) => job.startedAt ?? null,

@@ -55,11 +55,11 @@ async function actingCustomer(ctx: GraphQLContext, customer: string | null | und
   if (ctx.principal.kind === 'PUBLISHABLE') {
     const me = await ctx.me();
     if (!me) throw forbidden('This needs a customer token');
-    if (customer && localIdOf(customer, 'Customer') !== me.customerId) throw new ReferralCustomerNotFoundError();
+    if (customer && localIdOf(ctx.tenantId, customer, 'Customer') !== me.customerId) throw new ReferralCustomerNotFoundError();
     return me;
   }
   requireScope(ctx, scope);
-  const customerId = customer ? localIdOf(customer, 'Customer') : undefined;
+  const customerId = customer ? localIdOf(ctx.tenantId, customer, 'Customer') : undefined;
   const found = customerId ? await ctx.loaders.customer.load(customerId) : undefined;
   if (!found) throw new ReferralCustomerNotFoundError();
   return found;
@@ -111,8 +111,9 @@ export const referralResolvers: Resolvers = {
       } catch (error) {
         badInput(error, 'filter');
       }
-      const list = `referrals:${valid?.referrer ?? ''}:${valid?.status ?? ''}:${valid?.reason ?? ''}`;
-      const referrerId = valid?.referrer ? (localIdOf(valid.referrer, 'Customer') ?? '-') : undefined;
+      const referrerId = valid?.referrer ? (localIdOf(ctx.tenantId, valid.referrer, 'Customer') ?? '-') : undefined;
+      // Keyed by the local id, so a cursor stays valid whichever id format named the referrer.
+      const list = `referrals:${referrerId ?? ''}:${valid?.status ?? ''}:${valid?.reason ?? ''}`;
       const page = await listReferrals({
         tenantId: ctx.tenantId,
         referrerId,
@@ -121,7 +122,7 @@ export const referralResolvers: Resolvers = {
         first: pageSize(first),
         cursor: decodeCursor(ctx.tenantId, list, after),
       });
-      return connection(ctx.tenantId, list, page);
+      return connection(ctx.tenantId, list, page, after);
     },
     referralStats: async (_root, args, ctx) => {
       requireScope(ctx, 'REFERRALS_READ');
