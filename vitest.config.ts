@@ -9,6 +9,9 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          // Transformed like the tests, so it imports the same copy of graphql (ESM) as they do:
+          // loaded natively it would get the CommonJS copy and refuse the tests' schema objects.
+          server: { deps: { inline: ['@graphql-inspector/core'] } },
           sequence: { groupOrder: 0 },
         },
       },
