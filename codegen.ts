@@ -11,7 +11,7 @@ const config: CodegenConfig = {
         useIndexSignature: true,
         contextType: '../context.js#GraphQLContext',
         enumsAsTypes: true,
-        scalars: { DateTime: 'string', JSON: 'unknown' },
+        scalars: { DateTime: 'string', JSON: 'unknown', MinorUnits: 'number', SafeInt: 'number' },
         mappers: {
           Customer: '../mappers.js#CustomerModel',
           Order: '../mappers.js#OrderModel',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeThreshold } from '../common/amounts.js';
 import { RFM_GROUPS, type RfmGroup } from '../metrics/index.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -33,7 +34,7 @@ export const customerFilterInput = z
     hasOrders: z.boolean().nullish(),
     newsletter: z.enum(['SUBSCRIBED', 'UNSUBSCRIBED', 'NOT_SUBSCRIBED']).nullish(),
     probabilityAliveBelow: z.number().min(0).max(1).nullish(),
-    predictedValueAbove: z.number().int().min(0).nullish(),
+    predictedValueAbove: safeThreshold().nullish(),
     segment: z.enum(RFM_GROUPS as [RfmGroup, ...RfmGroup[]]).nullish(),
   })
   .nullish();

@@ -12,7 +12,7 @@ import type { Resolvers } from './__generated__/resolvers.js';
 import { typeDefs } from './__generated__/typedefs.js';
 import { parseGlobalId, type NodeType } from './ids.js';
 import { asNode, nodeTypeOf, type NodeFetchers } from './nodes.js';
-import { DateTime, JSONScalar } from './scalars.js';
+import { DateTime, JSONScalar, MinorUnits, SafeInt } from './scalars.js';
 
 export { typeDefs };
 
@@ -29,6 +29,8 @@ export const nodeFetchers: NodeFetchers<NodeType> = {
 const nodeResolvers: Resolvers = {
   DateTime,
   JSON: JSONScalar,
+  MinorUnits,
+  SafeInt,
   Query: {
     node: async (_root, { id }, ctx) => {
       const parsed = parseGlobalId(ctx.tenantId, id);

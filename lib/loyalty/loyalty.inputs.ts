@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { maxPoints, minorUnits, pointsAmount, safeThreshold } from '../common/amounts.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-const points = z.number().int().min(1).max(100_000_000);
-/** Minor units within GraphQL's 32-bit Int. */
-const amount = z.number().int().min(0).max(2_147_483_647);
+const points = pointsAmount();
+const amount = minorUnits();
 const idempotencyKey = text(200).nullish();
 
 const knownActions = ['SIGNUP', 'FIRST_ORDER', 'BIRTHDAY', 'NEWSLETTER_OPT_IN', 'SOCIAL_SHARE', 'REVIEW', 'SURVEY_COMPLETED', 'REFERRAL'] as const;
@@ -63,8 +63,8 @@ const tierInput = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and -'),
     name: text(60),
-    entryThreshold: z.number().int().min(0).max(2_147_483_647),
-    retainThreshold: z.number().int().min(0).max(2_147_483_647).nullish(),
+    entryThreshold: safeThreshold(),
+    retainThreshold: safeThreshold().nullish(),
     multiplier: z.number().min(0.01).max(100).nullish().transform((v) => v ?? 1),
     freeShipping: z.boolean().nullish().transform((v) => v ?? false),
     perks: z.array(text(200)).max(20).nullish().transform((v) => v ?? []),
@@ -94,7 +94,7 @@ export type LoyaltyActionRecordInput = z.infer<typeof loyaltyActionRecordInput>;
 
 export const loyaltyPointsAdjustInput = z.object({
   customer: z.string().min(1).max(300),
-  points: z.number().int().min(-100_000_000).max(100_000_000).refine((v) => v !== 0, 'must not be 0'),
+  points: pointsAmount({ min: -maxPoints }).refine((v) => v !== 0, 'must not be 0'),
   reason: text(500),
   idempotencyKey: text(200),
 });
@@ -103,7 +103,7 @@ export type LoyaltyPointsAdjustInput = z.infer<typeof loyaltyPointsAdjustInput>;
 const rewardFields = {
   name: text(120),
   kind: z.enum(['FIXED_AMOUNT', 'PERCENTAGE', 'FREE_SHIPPING', 'FREE_PRODUCT']),
-  value: z.number().int().min(1).max(2_147_483_647).nullish(),
+  value: minorUnits({ min: 1 }).nullish(),
   productId: text(100).nullish(),
   pointsCost: points,
   minimumOrderAmount: amount.nullish(),

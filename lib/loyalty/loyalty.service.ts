@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { assertSafeSums } from '../common/amounts.js';
 import { pageFromKeyedItems, type Page } from '../db/pagination.js';
 import { tableName } from '../db/client.js';
 import { db } from '../db/service.js';
@@ -251,6 +252,13 @@ async function applyToMember<R>(args: {
       version: (member?.version ?? 0) + 1,
       updatedAt: args.now,
     };
+    // The write is guarded by the member's version, so checking the new totals here is exact.
+    assertSafeSums({
+      lifetimeEarned: next.state.lifetimeEarned,
+      lifetimeSpent: next.state.lifetimeSpent,
+      shortfall: next.state.shortfall + next.state.overdrawn,
+      points: next.state.lots.reduce((sum, lot) => sum + lot.points, 0),
+    });
     const outcome = await writeTransaction(db(), (entities) => {
       const items: TxItem[] = [];
       if (member) {

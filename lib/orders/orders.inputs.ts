@@ -1,17 +1,20 @@
 import { z } from 'zod';
+import { maxAmount, minorUnits } from '../common/amounts.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-/** Minor units: whole, non-negative, within GraphQL's 32-bit Int. */
-const amount = z.number().int().min(0).max(2_147_483_647);
+const amount = minorUnits();
 
-export const lineItemInput = z.object({
-  sku: text(100).nullish(),
-  productId: text(100).nullish(),
-  title: text(500).nullish(),
-  category: text(200).nullish(),
-  quantity: z.number().int().min(1).max(100_000),
-  unitPrice: amount,
-});
+export const lineItemInput = z
+  .object({
+    sku: text(100).nullish(),
+    productId: text(100).nullish(),
+    title: text(500).nullish(),
+    category: text(200).nullish(),
+    quantity: z.number().int().min(1).max(100_000),
+    unitPrice: amount,
+  })
+  // Product revenue sums quantity x unit price: each line is one amount, bounded like the others.
+  .refine((line) => line.quantity * line.unitPrice <= maxAmount, { path: ['unitPrice'], message: `quantity x unitPrice must be at most ${maxAmount}` });
 
 export const orderRecordInput = z
   .object({

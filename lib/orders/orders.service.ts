@@ -1,3 +1,4 @@
+import { assertSafeSums } from '../common/amounts.js';
 import { InvalidInputError } from '../common/errors.js';
 import { canonicalJson, sha256Hex } from '../common/hash.js';
 import {
@@ -82,6 +83,8 @@ export async function recordOrder(shop: ShopContext, input: OrderRecordInput, no
     }
     const plan = await planCustomerForOrder(tenantId, input.customer, now);
     const stats = withOrderCounted(statsOf(plan.customer), { placedAt: input.placedAt, net: input.total });
+    // The statistics are written under the customer's version, so this bound holds exactly.
+    assertSafeSums({ totalSpent: stats.totalSpent }, ['total']);
     const order: OrderItem = {
       tenantId,
       orderId: input.orderId,

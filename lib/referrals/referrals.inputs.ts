@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { minorUnits, pointsAmount } from '../common/amounts.js';
 import { maxCodeLength, minCodeLength } from './codes.js';
 import { referralReasons } from './referrals.entities.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-const amount = z.number().int().min(0).max(2_147_483_647);
+const amount = minorUnits();
 const customerRef = z.string().trim().min(1).max(300).nullish();
 
 export const referralProgramUpdateInput = z
@@ -11,7 +12,7 @@ export const referralProgramUpdateInput = z
     enabled: z.boolean().nullish(),
     referrerReward: z
       .discriminatedUnion('type', [
-        z.object({ type: z.literal('POINTS'), points: z.number().int().min(1).max(1_000_000), rewardId: z.null().optional() }),
+        z.object({ type: z.literal('POINTS'), points: pointsAmount({ max: 1_000_000 }), rewardId: z.null().optional() }),
         z.object({ type: z.literal('REWARD'), rewardId: text(200), points: z.null().optional() }),
       ])
       .transform((reward) => (reward.type === 'POINTS' ? { type: 'POINTS' as const, points: reward.points } : { type: 'REWARD' as const, rewardId: reward.rewardId }))

@@ -77,13 +77,16 @@ export async function breakingChanges(before: GraphQLSchema, after: GraphQLSchem
 
 /**
  * The schema coordinates listed as breaking under `## Unreleased` in the changelog: every list
- * item of its `### Breaking` subsection that starts with a coordinate in backticks.
+ * item of its `### Breaking` subsection starts with one or more coordinates in backticks,
+ * separated by commas (several changes of one kind share an item), then says what changed.
  */
 export function listedBreakingChanges(changelog: string): Set<string> {
   const unreleased = /^## Unreleased[^\n]*\n([\s\S]*?)(?=^## |(?![\s\S]))/m.exec(changelog)?.[1] ?? '';
   const breaking = /^### Breaking[^\n]*\n([\s\S]*?)(?=^#{2,3} |(?![\s\S]))/m.exec(unreleased)?.[1] ?? '';
   const listed = new Set<string>();
-  for (const match of breaking.matchAll(/^\s*[-*] `([^`]+)`/gm)) listed.add(match[1]!);
+  for (const item of breaking.matchAll(/^\s*[-*] ((?:`[^`]+`(?:,\s*)?)+)/gm)) {
+    for (const coordinate of item[1]!.matchAll(/`([^`]+)`/g)) listed.add(coordinate[1]!);
+  }
   return listed;
 }
 

@@ -53,6 +53,7 @@ describe('the contract checks', () => {
       '### Breaking',
       '- `Money.amount`: now a string.',
       '* `Query.b` removed.',
+      '- `Query.x`, `Input.y`: several of one kind, `Query.notLeading` in the text.',
       'Prose mentioning `Query.c` does not count.',
       '### Added',
       '- `Query.d`: not breaking.',
@@ -60,7 +61,7 @@ describe('the contract checks', () => {
       '### Breaking',
       '- `Query.e`: an older release.',
     ].join('\n');
-    expect([...listedBreakingChanges(changelog)].sort()).toEqual(['Money.amount', 'Query.b']);
+    expect([...listedBreakingChanges(changelog)].sort()).toEqual(['Input.y', 'Money.amount', 'Query.b', 'Query.x']);
   });
 
   it('find deprecations without a valid removal date', () => {
