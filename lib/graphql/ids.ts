@@ -18,6 +18,10 @@ export const nodeTypes = [
   'FeedbackFollowUp',
   'PredictionJob',
   'MetricsRebuildJob',
+  'LoyaltyReward',
+  'LoyaltyCoupon',
+  'Referral',
+  'ReferralCoupon',
 ] as const;
 
 export type NodeType = (typeof nodeTypes)[number];

@@ -1,11 +1,11 @@
 import { customerNodes, customerResolvers } from '../customers/customers.resolvers.js';
-import { loyaltyResolvers } from '../loyalty/loyalty.resolvers.js';
+import { loyaltyNodes, loyaltyResolvers } from '../loyalty/loyalty.resolvers.js';
 import { metricsNodes, metricsResolvers } from '../metrics/metrics.resolvers.js';
 import { metricsSegmentResolvers } from '../metrics/metrics.segments.resolvers.js';
 import { domainReportResolvers } from '../metrics/domain-reports.resolvers.js';
 import { orderNodes, orderResolvers } from '../orders/orders.resolvers.js';
 import { predictionNodes, predictionResolvers } from '../predictions/predictions.resolvers.js';
-import { referralResolvers } from '../referrals/referrals.resolvers.js';
+import { referralNodes, referralResolvers } from '../referrals/referrals.resolvers.js';
 import { surveyNodes, surveyResolvers } from '../surveys/surveys.resolvers.js';
 import { shopNodes, shopResolvers } from '../shops/shops.resolvers.js';
 import type { Resolvers } from './__generated__/resolvers.js';
@@ -24,6 +24,8 @@ export const nodeFetchers: NodeFetchers<NodeType> = {
   ...surveyNodes,
   ...predictionNodes,
   ...metricsNodes,
+  ...loyaltyNodes,
+  ...referralNodes,
 };
 
 const nodeResolvers: Resolvers = {

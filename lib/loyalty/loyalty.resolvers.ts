@@ -6,6 +6,7 @@ import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
 import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
 import { localIdOf, toGlobalId } from '../graphql/ids.js';
+import type { NodeFetchers } from '../graphql/nodes.js';
 import { mutation } from '../graphql/user-errors.js';
 import type { ApiScope } from '../shops/index.js';
 import { earnPreview } from './earn.js';
@@ -34,6 +35,7 @@ import {
   createReward,
   firstLedgerPageFromMember,
   getCoupon,
+  getReward,
   getLoyaltyConfig,
   getLoyaltyConfigForDisplay,
   getMember,
@@ -127,6 +129,18 @@ function rewardEligible(statement: LoyaltyStatement, reward: LoyaltyRewardItem):
   }
   return true;
 }
+
+// The scopes of `loyaltyRewards` and `loyaltyCouponValidate`, which read them otherwise.
+export const loyaltyNodes: NodeFetchers<'LoyaltyReward' | 'LoyaltyCoupon'> = {
+  LoyaltyReward: async (ctx, rewardId) => {
+    requireScope(ctx, 'LOYALTY_READ');
+    return (await getReward(ctx.tenantId, rewardId)) ?? null;
+  },
+  LoyaltyCoupon: async (ctx, code) => {
+    requireScope(ctx, 'LOYALTY_READ');
+    return (await getCoupon(ctx.tenantId, code)) ?? null;
+  },
+};
 
 export const loyaltyResolvers: Resolvers = {
   Query: {
@@ -332,6 +346,7 @@ export const loyaltyResolvers: Resolvers = {
     tierConfig: (p) => p.tierConfig ?? null,
   },
   LoyaltyReward: {
+    id: (r, _a, ctx) => toGlobalId(ctx.tenantId, 'LoyaltyReward', r.rewardId),
     value: (r) => r.value ?? null,
     productId: (r) => r.productId ?? null,
     minimumOrderAmount: (r, _a, ctx) => money(r.minimumOrderAmount, ctx),
@@ -341,6 +356,7 @@ export const loyaltyResolvers: Resolvers = {
     tierRequired: (r) => r.tierRequired ?? null,
   },
   LoyaltyCoupon: {
+    id: (c, _a, ctx) => toGlobalId(ctx.tenantId, 'LoyaltyCoupon', c.code),
     value: (c: LoyaltyCouponItem) => c.value ?? null,
     productId: (c) => c.productId ?? null,
     minimumOrderAmount: (c, _a, ctx) => money(c.minimumOrderAmount, ctx),

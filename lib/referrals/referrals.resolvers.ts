@@ -4,7 +4,8 @@ import type { CustomerItem } from '../customers/index.js';
 import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
 import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
-import { localIdOf } from '../graphql/ids.js';
+import { localIdOf, toGlobalId } from '../graphql/ids.js';
+import type { NodeFetchers } from '../graphql/nodes.js';
 import { mutation } from '../graphql/user-errors.js';
 import type { ApiScope } from '../shops/index.js';
 import type { ReferralItem, ReferralProgramItem } from './referrals.entities.js';
@@ -26,6 +27,7 @@ import {
   approveReferral,
   countByStatus,
   ensureReferralMember,
+  getReferral,
   getReferralCoupon,
   getReferralProgram,
   listAllReferralsOfReferrer,
@@ -97,6 +99,18 @@ const offerView = (program: ReferralProgramItem, ctx: GraphQLContext) => ({
   minimumOrderAmount: money(program.refereeReward.minimumOrderAmount, ctx),
 });
 
+// The scope of `referrals` and `referralCoupon`, which read them otherwise.
+export const referralNodes: NodeFetchers<'Referral' | 'ReferralCoupon'> = {
+  Referral: async (ctx, orderId) => {
+    requireScope(ctx, 'REFERRALS_READ');
+    return (await getReferral(ctx.tenantId, orderId)) ?? null;
+  },
+  ReferralCoupon: async (ctx, code) => {
+    requireScope(ctx, 'REFERRALS_READ');
+    return (await getReferralCoupon(ctx.tenantId, code)) ?? null;
+  },
+};
+
 export const referralResolvers: Resolvers = {
   Query: {
     referralProgram: async (_root, _args, ctx) => {
@@ -146,10 +160,7 @@ export const referralResolvers: Resolvers = {
         ),
       };
     },
-    referralCoupon: async (_root, { code }, ctx) => {
-      requireScope(ctx, 'REFERRALS_READ');
-      return (await getReferralCoupon(ctx.tenantId, code)) ?? null;
-    },
+    referralCoupon: (_root, { code }, ctx) => referralNodes.ReferralCoupon(ctx, code),
   },
   Mutation: {
     referralProgramUpdate: async (_root, { input }, ctx) => {
@@ -248,6 +259,7 @@ export const referralResolvers: Resolvers = {
     codeValidityDays: (p) => p.codeValidityDays ?? null,
   },
   Referral: {
+    id: (r, _a, ctx) => toGlobalId(ctx.tenantId, 'Referral', r.orderId),
     referrer: (r, _a, ctx) => readableCustomer(ctx, r.referrerId),
     referee: (r, _a, ctx) => readableCustomer(ctx, r.refereeId),
     flags: (r) => r.flags as ReferralItem['reason'][],
@@ -259,6 +271,7 @@ export const referralResolvers: Resolvers = {
     referrerCouponCode: (r) => r.referrerCouponCode ?? null,
   },
   ReferralCoupon: {
+    id: (c, _a, ctx) => toGlobalId(ctx.tenantId, 'ReferralCoupon', c.code),
     minimumOrderAmount: (c, _a, ctx) => money(c.minimumOrderAmount, ctx),
     orderId: (c) => c.orderId ?? null,
   },

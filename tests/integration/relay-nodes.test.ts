@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { referralProjection } from '../../lib/referrals/index.js';
 import { apiScopes, type ApiScope } from '../../lib/shops/index.js';
+import { createStreamHandler } from '../../lib/streams/handler.js';
 import { aShop, anOrder, mutateOk, ORDER_RECORD, type TestShop } from '../fixtures/api.js';
+import { feedStream } from '../fixtures/stream.js';
+
+// Referrals are created by the stream's referral projection from the referee's order.
+const stream = feedStream(createStreamHandler([referralProjection]));
 
 const en = (text: string) => [{ locale: 'en', text }];
 
@@ -18,6 +24,10 @@ const NODE = `query ($id: ID!) {
     ... on FeedbackFollowUp { score }
     ... on PredictionJob { status }
     ... on MetricsRebuildJob { revenueBasis }
+    ... on LoyaltyReward { rewardId }
+    ... on LoyaltyCoupon { code }
+    ... on Referral { orderId }
+    ... on ReferralCoupon { code }
   }
 }`;
 
@@ -60,6 +70,36 @@ async function oneOfEach(t: TestShop): Promise<Record<string, Made>> {
   ).invitation;
   const predictionJob = (await mutateOk(t, `mutation { predictionsRefresh(input: {}) { job { id status } userErrors { code } } }`, {})).job;
   const rebuild = (await t.gql(`mutation { metricsRebuild { job { id revenueBasis } userErrors { code } } }`)).data!.metricsRebuild.job;
+
+  await mutateOk(t, `mutation ($input: LoyaltyProgramUpdateInput!) { loyaltyProgramUpdate(input: $input) { userErrors { code } } }`, { pointsPerUnit: 1, pendingDays: 0 });
+  const reward = (
+    await mutateOk(t, `mutation ($input: LoyaltyRewardCreateInput!) { loyaltyRewardCreate(input: $input) { reward { id rewardId } userErrors { code } } }`, {
+      name: '5 EUR off',
+      kind: 'FIXED_AMOUNT',
+      value: 500,
+      pointsCost: 10,
+    })
+  ).reward;
+  await mutateOk(t, `mutation ($input: LoyaltyPointsAdjustInput!) { loyaltyPointsAdjust(input: $input) { points userErrors { code } } }`, {
+    customer: customer.id,
+    points: 10,
+    reason: 'node test',
+    idempotencyKey: 'node-credit',
+  });
+  const coupon = (
+    await mutateOk(t, `mutation ($input: LoyaltyRewardRedeemInput!) { loyaltyRewardRedeem(input: $input) { coupon { id code } userErrors { code } } }`, { customer: customer.id, rewardId: reward.rewardId })
+  ).coupon;
+
+  await mutateOk(t, `mutation ($input: ReferralProgramUpdateInput!) { referralProgramUpdate(input: $input) { userErrors { code } } }`, {
+    referrerReward: { type: 'POINTS', points: 50 },
+    refereeReward: { kind: 'FIXED_AMOUNT', value: 1000, minimumOrderAmount: 3000 },
+    minimumOrderAmount: 2000,
+  });
+  const code = (await t.gql(`{ customerByExternalId(externalId: "node-cust") { referral { code } } }`)).data!.customerByExternalId.referral.code;
+  await mutateOk(t, ORDER_RECORD, anOrder({ orderId: 'node-referee', customer: { externalId: 'node-friend' }, placedAt: t.clock.now().toISOString(), referralCode: code }));
+  await stream.poller.drain();
+  const referral = (await t.gql(`{ referrals(first: 10) { nodes { id orderId refereeCouponCode } } }`)).data!.referrals.nodes.find((r: { orderId: string }) => r.orderId === 'node-referee');
+  const refereeCoupon = (await t.gql(`query ($code: String!) { referralCoupon(code: $code) { id code } }`, { code: referral.refereeCouponCode })).data!.referralCoupon;
   return {
     Customer: { id: customer.id, field: { externalId: customer.externalId }, scope: 'CUSTOMERS_READ' },
     Order: { id: order.id, field: { orderId: order.orderId }, scope: 'ORDERS_READ' },
@@ -71,6 +111,10 @@ async function oneOfEach(t: TestShop): Promise<Record<string, Made>> {
     FeedbackFollowUp: { id: followUp.id, field: { score: followUp.score }, scope: 'SURVEYS_READ' },
     PredictionJob: { id: predictionJob.id, field: { status: predictionJob.status }, scope: 'METRICS_READ' },
     MetricsRebuildJob: { id: rebuild.id, field: { revenueBasis: rebuild.revenueBasis }, scope: 'METRICS_READ' },
+    LoyaltyReward: { id: reward.id, field: { rewardId: reward.rewardId }, scope: 'LOYALTY_READ' },
+    LoyaltyCoupon: { id: coupon.id, field: { code: coupon.code }, scope: 'LOYALTY_READ' },
+    Referral: { id: referral.id, field: { orderId: referral.orderId }, scope: 'REFERRALS_READ' },
+    ReferralCoupon: { id: refereeCoupon.id, field: { code: refereeCoupon.code }, scope: 'REFERRALS_READ' },
   };
 }
 
