@@ -69,7 +69,7 @@ async function main() {
     const { applyMembership } = await import('../lib/metrics/contribution.js');
     const { db } = await import('../lib/db/service.js');
     const { createGraphQLHandler } = await import('../lib/graphql/server.js');
-    const handler = createGraphQLHandler({ clock: systemClock, production: true });
+    const handler = createGraphQLHandler({ clock: systemClock, production: true, throttle: false });
     const now = new Date();
 
     const queries: Array<[string, string]> = [

@@ -36,8 +36,9 @@ const demo = await seedDemoShop(new Date(), (line) => console.log(line));
 // The functions are imported after the environment is set, as Lambda would load them.
 const { handler: graphqlHandler } = await import('../functions/graphql.js');
 const { handler: streamHandler } = await import('../functions/stream.js');
+const { handler: healthHandler } = await import('../functions/health.js');
 
-const api = await startApiGatewayServer({ port: Number(values.port), handler: graphqlHandler as never });
+const api = await startApiGatewayServer({ port: Number(values.port), handler: graphqlHandler as never, healthHandler });
 const poller = await startStreamPoller({
   endpoint: process.env.DYNAMODB_ENDPOINT,
   tableName: tableName(),

@@ -9,6 +9,7 @@ import { OrderEntity } from '../orders/orders.entities.js';
 import { CustomerPredictionEntity, PredictionJobEntity, PredictionModelEntity } from '../predictions/predictions.entities.js';
 import { ApiKeyEntity, ShopEntity } from '../shops/shops.entities.js';
 import { FeedbackFollowUpEntity, SurveyClaimEntity, SurveyEntity, SurveyInvitationEntity, SurveyResponseEntity } from '../surveys/surveys.entities.js';
+import { ThrottleBucketEntity } from '../throttle/throttle.entities.js';
 import { ReferralCodeEntity, ReferralCounterEntity, ReferralCouponEntity, ReferralEntity, ReferralMemberEntity, ReferralProgramEntity, ReferralRefereeEntity } from '../referrals/referrals.entities.js';
 import { dynamo, tableName } from './client.js';
 
@@ -32,6 +33,7 @@ function compose() {
       metricsRebuildJob: MetricsRebuildJobEntity,
       metricsSegmentRun: MetricsSegmentRunEntity,
       domainCounter: DomainCounterEntity, domainItemMark: DomainItemMarkEntity,
+      throttleBucket: ThrottleBucketEntity,
       metricsSegmentMember: MetricsSegmentMemberEntity, metricsCategoryPurchase: MetricsCategoryPurchaseEntity, metricsOrderPurchase: MetricsOrderPurchaseEntity, metricsProductDay: MetricsProductDayEntity,
     },
     { client: dynamo().doc, table: tableName() },

@@ -1,95 +1,165 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import {
+  getArgumentValues,
+  getDirectiveValues,
+  getNamedType,
   GraphQLError,
+  isCompositeType,
+  isInterfaceType,
+  isObjectType,
   Kind,
+  type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLDirective,
+  type GraphQLField,
+  type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
-  type ValueNode,
+  getVariableValues,
 } from 'graphql';
 
 export const limits = {
   /** Deepest field nesting a query may have. */
   maxDepth: 8,
-  /** Estimated fields resolved, lists counted at their requested size. */
+  /** Cost points one operation may request (README: Cost and throttling). */
   maxCost: 5_000,
+  /** Aliased fields in one operation, fragments expanded: 30 ways to ask for the same field. */
+  maxAliases: 30,
+  /** Fields at the root of one operation, fragments expanded. */
+  maxRootFields: 10,
   /** Request body, in bytes (checked before parsing). */
   maxBodyBytes: 1_048_576,
-  /** Size assumed for a list argument-less connection. */
-  defaultPageSize: 20,
+  /** Size assumed for a list field with no slicing argument, declared default or `assumedSize`. */
+  defaultListSize: 20,
 };
 
-function tooComplex(message: string): GraphQLError {
+export interface OperationMeasure {
+  depth: number;
+  /** Cost points: each field its `@cost` weight (1 without), lists counted at their `@listSize`. */
+  cost: number;
+  aliases: number;
+  rootFields: number;
+}
+
+export function tooComplex(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } } });
 }
 
-function numericArgument(value: ValueNode | undefined, variables: Record<string, unknown>): number | undefined {
-  if (!value) return undefined;
-  if (value.kind === Kind.INT) return Number(value.value);
-  if (value.kind === Kind.VARIABLE) {
-    const v = variables[value.name.value];
-    return typeof v === 'number' ? v : undefined;
+interface FieldPrice {
+  weight: number;
+  slicingArguments: readonly string[];
+  assumedSize: number | undefined;
+}
+
+const prices = new WeakMap<GraphQLField<unknown, unknown>, FieldPrice>();
+
+/** Given a field definition, returns its price from its `@cost` and `@listSize` directives (read once per field). */
+function priceOf(field: GraphQLField<unknown, unknown>, cost: GraphQLDirective | null | undefined, listSize: GraphQLDirective | null | undefined): FieldPrice {
+  let price = prices.get(field);
+  if (!price) {
+    const node = field.astNode ?? undefined;
+    const costArgs = cost && node ? getDirectiveValues(cost, node) : undefined;
+    const sizeArgs = listSize && node ? getDirectiveValues(listSize, node) : undefined;
+    price = {
+      weight: typeof costArgs?.weight === 'number' ? costArgs.weight : 1,
+      slicingArguments: (sizeArgs?.slicingArguments as string[] | undefined) ?? [],
+      assumedSize: typeof sizeArgs?.assumedSize === 'number' ? sizeArgs.assumedSize : undefined,
+    };
+    prices.set(field, price);
   }
-  return undefined;
+  return price;
 }
 
 /**
- * Given an operation, returns its depth and an estimated cost: each field costs 1, and whatever
- * is selected under a field with a `first` argument counts `first` times (a page of 100
- * customers with statistics costs about 100 x the fields asked of each).
+ * Given the schema, an operation, its fragments and the request's raw variables, returns its
+ * depth, cost, aliases and root fields. Arguments are the values the request supplies: a
+ * variable's value, else its default in the operation, else the argument's default in the SDL,
+ * so `query($f: Int = 100) { customers(first: $f) ... }` costs what `customers(first: 100)` does.
  */
 export function measureOperation(
+  schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
-  variables: Record<string, unknown>,
-): { depth: number; cost: number } {
-  const visit = (set: SelectionSetNode, depth: number, seen: Set<string>): { depth: number; cost: number } => {
+  rawVariables: Record<string, unknown>,
+): OperationMeasure {
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables, { maxErrors: 1 });
+  // Variables that do not coerce fail the request later; until then, measure with what coerces.
+  const variables = coerced.coerced ?? {};
+  const costDirective = schema.getDirective('cost');
+  const listSizeDirective = schema.getDirective('listSize');
+  let aliases = 0;
+  let rootFields = 0;
+
+  const sizeOf = (field: GraphQLField<unknown, unknown>, price: FieldPrice, node: Parameters<typeof getArgumentValues>[1]): number => {
+    if (price.slicingArguments.length === 0) return 1;
+    let args: Record<string, unknown> = {};
+    try {
+      args = getArgumentValues(field, node, variables);
+    } catch {
+      // An invalid argument fails validation or execution; it cannot make the estimate smaller.
+    }
+    for (const name of price.slicingArguments) {
+      const value = args[name];
+      if (typeof value === 'number') return Math.max(1, value);
+    }
+    return price.assumedSize ?? limits.defaultListSize;
+  };
+
+  const visit = (set: SelectionSetNode, type: GraphQLCompositeType, depth: number, seen: ReadonlySet<string>): { depth: number; cost: number } => {
     let maxDepth = depth;
     let cost = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         if (selection.name.value.startsWith('__')) continue;
-        cost += 1;
-        if (selection.selectionSet) {
-          const firstArg = selection.arguments?.find((a) => a.name.value === 'first');
-          const multiplier = firstArg ? (numericArgument(firstArg.value, variables) ?? limits.defaultPageSize) : 1;
-          const child = visit(selection.selectionSet, depth + 1, seen);
+        if (selection.alias) aliases += 1;
+        if (depth === 0) rootFields += 1;
+        const field = isObjectType(type) || isInterfaceType(type) ? type.getFields()[selection.name.value] : undefined;
+        // An unknown field fails validation; it has no price.
+        if (!field) continue;
+        const price = priceOf(field, costDirective, listSizeDirective);
+        cost += price.weight;
+        const childType = getNamedType(field.type);
+        if (selection.selectionSet && isCompositeType(childType)) {
+          const child = visit(selection.selectionSet, childType, depth + 1, seen);
           maxDepth = Math.max(maxDepth, child.depth);
-          cost += Math.max(1, multiplier) * child.cost;
+          cost += sizeOf(field, price, selection) * child.cost;
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const child = visit(selection.selectionSet, depth, seen);
+        const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
+        const child = visit(selection.selectionSet, condition && isCompositeType(condition) ? condition : type, depth, seen);
         maxDepth = Math.max(maxDepth, child.depth);
         cost += child.cost;
       } else {
         const name = selection.name.value;
         const fragment = fragments[name];
         if (!fragment || seen.has(name)) continue;
-        const child = visit(fragment.selectionSet, depth, new Set([...seen, name]));
+        const condition = schema.getType(fragment.typeCondition.name.value);
+        const child = visit(fragment.selectionSet, condition && isCompositeType(condition) ? condition : type, depth, new Set([...seen, name]));
         maxDepth = Math.max(maxDepth, child.depth);
         cost += child.cost;
       }
     }
     return { depth: maxDepth, cost };
   };
-  return visit(operation.selectionSet, 0, new Set());
+
+  const root = schema.getRootType(operation.operation);
+  if (!root) return { depth: 0, cost: 0, aliases: 0, rootFields: 0 };
+  const { depth, cost } = visit(operation.selectionSet, root, 0, new Set());
+  return { depth, cost, aliases, rootFields };
 }
 
-/** Refuses operations deeper than `maxDepth` or costlier than `maxCost` before they run. */
-export function limitsPlugin(): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, operation, request }) {
-          if (!operation) return;
-          const fragments = Object.fromEntries(
-            document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-          );
-          const { depth, cost } = measureOperation(operation, fragments, request.variables ?? {});
-          if (depth > limits.maxDepth) throw tooComplex(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`);
-          if (cost > limits.maxCost) throw tooComplex(`Query cost ${cost} exceeds the limit of ${limits.maxCost}`);
-        },
-      };
-    },
-  };
+/** Given a measure, returns the error refusing it, or undefined when it is within every limit. */
+export function limitViolation(measure: OperationMeasure): GraphQLError | undefined {
+  if (measure.depth > limits.maxDepth) return tooComplex(`Query depth ${measure.depth} exceeds the limit of ${limits.maxDepth}`);
+  if (measure.aliases > limits.maxAliases) return tooComplex(`${measure.aliases} aliases exceed the limit of ${limits.maxAliases}`);
+  if (measure.rootFields > limits.maxRootFields) return tooComplex(`${measure.rootFields} root fields exceed the limit of ${limits.maxRootFields}`);
+  if (measure.cost > limits.maxCost) return tooComplex(`Query cost ${measure.cost} exceeds the limit of ${limits.maxCost}`);
+  return undefined;
+}
+
+/** Given a resolved operation's document, returns its fragments by name. */
+export function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
+  return Object.fromEntries(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+  );
 }

@@ -5,14 +5,17 @@ import type { GraphQLFormattedError } from 'graphql';
 import { systemClock, type Clock } from '../common/clock.js';
 import { authenticate } from './auth.js';
 import { buildContext, type GraphQLContext } from './context.js';
-import { limits, limitsPlugin } from './limits.js';
+import { limits } from './limits.js';
 import { resolvers, typeDefs } from './schema.js';
+import { costPlugin } from './throttle.js';
 
 export interface GraphQLHandlerOptions {
   clock?: Clock;
   /** Production hides internal messages and stack traces and turns introspection off. */
   production?: boolean;
   introspection?: boolean;
+  /** Cost-based throttling per key (on unless turned off: tests with a stopped clock, the bench's baseline). */
+  throttle?: boolean;
 }
 
 /** Codes whose messages are written for the caller; anything else is an internal fault. */
@@ -28,13 +31,19 @@ const callerCodes = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'QUERY_TOO_COMPLEX',
   'PAYLOAD_TOO_LARGE',
+  'THROTTLED',
 ]);
+
+/** graphql-js's "Did you mean ...?" names fields and types: with introspection off it would leak the schema. */
+const suggestion = / ?Did you mean .*\?$/;
 
 function formatErrorFor(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
     if (callerCodes.has(code)) {
-      return production ? { ...formatted, extensions: { code } } : formatted;
+      if (!production) return formatted;
+      const retry = code === 'THROTTLED' ? { retryAfterSeconds: formatted.extensions?.retryAfterSeconds } : {};
+      return { ...formatted, message: formatted.message.replace(suggestion, ''), extensions: { code, ...retry } };
     }
     // A fault: log it for us (no request data, so no secrets), tell the caller nothing internal.
     console.error(JSON.stringify({ level: 'error', message: 'GraphQL fault', path: formatted.path, error: String((error as Error)?.stack ?? error) }));
@@ -44,7 +53,7 @@ function formatErrorFor(production: boolean) {
 }
 
 /** The Apollo server for the schema (no transport): used by the Lambda handler. */
-export function createApolloServer(options: { production: boolean; introspection: boolean }): ApolloServer<GraphQLContext> {
+export function createApolloServer(options: { production: boolean; introspection: boolean; throttle?: boolean }): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
     typeDefs,
     resolvers: resolvers as never,
@@ -52,7 +61,7 @@ export function createApolloServer(options: { production: boolean; introspection
     includeStacktraceInErrorResponses: !options.production,
     csrfPrevention: true,
     formatError: formatErrorFor(options.production),
-    plugins: [limitsPlugin()],
+    plugins: [costPlugin({ typeDefs, throttle: options.throttle ?? true })],
   });
 }
 
@@ -68,7 +77,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions = {}) {
   const clock = options.clock ?? systemClock;
   const production = options.production ?? isProduction();
   const introspection = options.introspection ?? (process.env.GRAPHQL_INTROSPECTION ? process.env.GRAPHQL_INTROSPECTION === 'true' : !production);
-  const server = createApolloServer({ production, introspection });
+  const server = createApolloServer({ production, introspection, throttle: options.throttle ?? true });
   const requestHandler = handlers.createAPIGatewayProxyEventV2RequestHandler();
   return startServerAndCreateLambdaHandler<typeof requestHandler, GraphQLContext & BaseContext>(server, requestHandler, {
     middleware: [

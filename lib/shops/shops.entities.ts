@@ -19,6 +19,8 @@ export const ShopEntity = new Entity({
     previousStorefrontSecret: { type: 'string' },
     previousSecretExpiresAt: { type: 'string' },
     createdAt: { type: 'string', required: true, readOnly: true },
+    /** Throttle plan (lib/throttle/plans.ts); a shop without one is STANDARD. */
+    plan: { type: ['STANDARD', 'PLUS'] as const },
   },
   indexes: {
     byId: {

@@ -20,6 +20,8 @@ export interface ApiGatewayServerOptions {
   functionName?: string;
   /** What `context.getRemainingTimeInMillis()` counts down from. Default 30 s, API Gateway's cap. */
   timeoutMs?: number;
+  /** Serves `GET /health` (functions/health.ts under `npm run dev`); without it, a constant `ok`. */
+  healthHandler?: HttpApiHandler;
 }
 
 export interface ApiGatewayServer {
@@ -55,6 +57,7 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
     routes: new Set(routes),
     functionName: options.functionName ?? 'graphql',
     timeoutMs: options.timeoutMs ?? 30_000,
+    healthHandler: options.healthHandler,
   };
 
   const server = createServer((req, res) => {
@@ -94,6 +97,7 @@ interface RequestSettings {
   routes: Set<string>;
   functionName: string;
   timeoutMs: number;
+  healthHandler: HttpApiHandler | undefined;
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, settings: RequestSettings): Promise<void> {
@@ -104,7 +108,14 @@ async function serve(req: IncomingMessage, res: ServerResponse, settings: Reques
   const rawQueryString = queryAt === -1 ? '' : target.slice(queryAt + 1);
 
   if (rawPath === '/health' && method === 'GET') {
-    send(res, 200, 'ok', { 'content-type': 'text/plain; charset=utf-8' });
+    if (!settings.healthHandler) {
+      send(res, 200, 'ok', { 'content-type': 'text/plain; charset=utf-8' });
+      return;
+    }
+    req.resume();
+    const startedAt = Date.now();
+    const event = toEvent(req, { method, rawPath, rawQueryString, body: Buffer.alloc(0), startedAt });
+    writeResult(res, await settings.healthHandler(event, toContext({ ...settings, functionName: 'health' }, event.requestContext.requestId, startedAt)));
     return;
   }
   if (!settings.routes.has(rawPath)) {

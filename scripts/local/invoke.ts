@@ -38,6 +38,8 @@ export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
   data: T | null | undefined;
   errors: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }> | undefined;
+  extensions: Record<string, any> | undefined;
+  headers: Record<string, string>;
   raw: string;
 }
 
@@ -53,6 +55,7 @@ export async function callGraphQL<T = Record<string, any>>(
   const result = (await handler(apiGatewayEvent(JSON.stringify({ query, variables }), headers), lambdaContext, () => {})) as APIGatewayProxyStructuredResultV2;
   const raw = String(result.body ?? '');
   const parsed = raw ? JSON.parse(raw) : {};
-  return { status: result.statusCode ?? 200, data: parsed.data, errors: parsed.errors, raw };
+  const responseHeaders = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  return { status: result.statusCode ?? 200, data: parsed.data, errors: parsed.errors, extensions: parsed.extensions, headers: responseHeaders, raw };
 }
 

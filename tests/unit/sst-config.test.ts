@@ -89,11 +89,18 @@ describe('sst.config.ts', () => {
   });
 
   it('routes POST /graphql to the GraphQL handler on arm64 and nodejs24.x', async () => {
-    expect(declared.routes.map((r) => r.route)).toEqual(['POST /graphql']);
+    expect(declared.routes.map((r) => r.route)).toEqual(['POST /graphql', 'GET /health']);
     const { args } = declared.routes[0]!;
     expect(args).toMatchObject({ handler: 'functions/graphql.handler', architecture: 'arm64', runtime: 'nodejs24.x' });
     expect(args.environment).toMatchObject({ TABLE_NAME: 'table-name', CURSOR_SECRET: 'secret:CursorSecret', NODE_ENV: 'production' });
     expect(await handlerExists(args.handler)).toBe(true);
+  });
+
+  it('routes GET /health to the health handler, which reaches the table and no secret', async () => {
+    const health = declared.routes.find((r) => r.route === 'GET /health')!;
+    expect(health.args).toMatchObject({ handler: 'functions/health.handler', architecture: 'arm64', runtime: 'nodejs24.x', environment: { TABLE_NAME: 'table-name' } });
+    expect(health.args.environment.CURSOR_SECRET).toBeUndefined();
+    expect(await handlerExists(health.args.handler)).toBe(true);
   });
 
   it('subscribes the stream handler with batch item failures, bisect on error and bounded retries', async () => {
