@@ -12,6 +12,9 @@ export default defineConfig({
           // Pure, but some import every handler (sst-config): on a loaded 2-core machine that alone
           // can pass vitest's 5 s default.
           testTimeout: 30_000,
+          // Transformed like the tests, so it imports the same copy of graphql (ESM) as they do:
+          // loaded natively it would get the CommonJS copy and refuse the tests' schema objects.
+          server: { deps: { inline: ['@graphql-inspector/core'] } },
           sequence: { groupOrder: 0 },
         },
       },

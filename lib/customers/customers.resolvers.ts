@@ -3,6 +3,7 @@ import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { canReadCustomer, forbidden, requireScope } from '../graphql/context.js';
 import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
 import { localIdOf, toGlobalId } from '../graphql/ids.js';
+import type { NodeFetchers } from '../graphql/nodes.js';
 import { mutation } from '../graphql/user-errors.js';
 import { listOrdersForCustomer } from '../orders/index.js';
 import { listCustomerIdsBySegment } from '../metrics/index.js';
@@ -19,12 +20,19 @@ import {
 } from './customers.service.js';
 import { averageDaysBetweenOrders, averageOrderValue } from './statistics.js';
 
+export const customerNodes: NodeFetchers<'Customer'> = {
+  Customer: async (ctx, customerId) => {
+    requireScope(ctx, 'CUSTOMERS_READ');
+    return (await ctx.loaders.customer.load(customerId)) ?? null;
+  },
+};
+
 export const customerResolvers: Resolvers = {
   Query: {
     customer: async (_root, { id }, ctx) => {
       requireScope(ctx, 'CUSTOMERS_READ');
-      const customerId = localIdOf(id, 'Customer');
-      return customerId ? ((await ctx.loaders.customer.load(customerId)) ?? null) : null;
+      const customerId = localIdOf(ctx.tenantId, id, 'Customer');
+      return customerId ? customerNodes.Customer(ctx, customerId) : null;
     },
     customerByExternalId: async (_root, { externalId }, ctx) => {
       requireScope(ctx, 'CUSTOMERS_READ');
@@ -54,7 +62,7 @@ export const customerResolvers: Resolvers = {
         const page = await listCustomerIdsBySegment({ tenantId: ctx.tenantId, group: filter.segment, first: pageSize(args.first), cursor: decodeCursor(ctx.tenantId, list, args.after) });
         const customers = await Promise.all(page.items.map((id) => ctx.loaders.customer.load(id)));
         const present = customers.flatMap((customer, i) => (customer ? [{ customer, cursor: page.cursors[i]! }] : []));
-        return connection(ctx.tenantId, list, { items: present.map((p) => p.customer), cursors: present.map((p) => p.cursor), hasNextPage: page.hasNextPage });
+        return connection(ctx.tenantId, list, { items: present.map((p) => p.customer), cursors: present.map((p) => p.cursor), hasNextPage: page.hasNextPage }, args.after);
       }
       const byPrediction = args.sort === 'PREDICTED_VALUE_DESC' || filter?.probabilityAliveBelow != null || filter?.predictedValueAbove != null;
       if (byPrediction) {
@@ -73,7 +81,7 @@ export const customerResolvers: Resolvers = {
         });
         const customers = await Promise.all(page.items.map((id) => ctx.loaders.customer.load(id)));
         const present = customers.flatMap((customer, i) => (customer ? [{ customer, cursor: page.cursors[i]! }] : []));
-        return connection(ctx.tenantId, list, { items: present.map((p) => p.customer), cursors: present.map((p) => p.cursor), hasNextPage: page.hasNextPage });
+        return connection(ctx.tenantId, list, { items: present.map((p) => p.customer), cursors: present.map((p) => p.cursor), hasNextPage: page.hasNextPage }, args.after);
       }
       const page = await listCustomersForShop({
         tenantId: ctx.tenantId,
@@ -81,7 +89,7 @@ export const customerResolvers: Resolvers = {
         cursor: decodeCursor(ctx.tenantId, list, args.after),
         filter,
       });
-      return connection(ctx.tenantId, list, page);
+      return connection(ctx.tenantId, list, page, args.after);
     },
     me: async (_root, _args, ctx) => {
       if (ctx.principal.kind !== 'PUBLISHABLE') throw forbidden('`me` is for storefronts: a publishable key with a customer token');
@@ -100,7 +108,7 @@ export const customerResolvers: Resolvers = {
       requireScope(ctx, 'CUSTOMERS_WRITE');
       return mutation(
         async () => {
-          const customerId = localIdOf(input.id, 'Customer');
+          const customerId = localIdOf(ctx.tenantId, input.id, 'Customer');
           if (!customerId || !(await getCustomer(ctx.tenantId, customerId))) throw new CustomerNotFoundError();
           return { customer: await eraseCustomer(ctx.tenantId, customerId, ctx.clock.now()) };
         },
@@ -109,7 +117,7 @@ export const customerResolvers: Resolvers = {
     },
   },
   Customer: {
-    id: (c) => toGlobalId('Customer', c.customerId),
+    id: (c, _args, ctx) => toGlobalId(ctx.tenantId, 'Customer', c.customerId),
     externalId: (c) => c.externalId ?? null,
     email: (c) => c.email ?? null,
     firstName: (c) => c.firstName ?? null,
@@ -148,7 +156,7 @@ export const customerResolvers: Resolvers = {
         first: pageSize(args.first),
         cursor: decodeCursor(ctx.tenantId, list, args.after),
       });
-      return connection(ctx.tenantId, list, page);
+      return connection(ctx.tenantId, list, page, args.after);
     },
   },
 };

@@ -54,12 +54,21 @@ export function pageSize(first: number | null | undefined): number {
   return size;
 }
 
-/** Builds a Relay connection from one page, signing each edge's cursor for this shop and list. */
-export function connection<T>(tenantId: string, list: string, page: { items: T[]; cursors: string[]; hasNextPage: boolean }) {
+/**
+ * Builds a Relay connection from one page, signing each edge's cursor for this shop and list.
+ * Pages only go forward (`first`/`after`), so, as the Relay spec allows, hasPreviousPage says
+ * whether the page was asked for after a cursor: edges came before it when that cursor was issued.
+ */
+export function connection<T>(tenantId: string, list: string, page: { items: T[]; cursors: string[]; hasNextPage: boolean }, after: string | null | undefined) {
   const edges = page.items.map((node, index) => ({ node, cursor: encodeCursor(tenantId, list, page.cursors[index]!)! }));
   return {
     edges,
     nodes: page.items,
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: after !== null && after !== undefined && after !== '',
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
   };
 }

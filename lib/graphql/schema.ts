@@ -1,23 +1,33 @@
-import { customerResolvers } from '../customers/customers.resolvers.js';
-import { loyaltyResolvers } from '../loyalty/loyalty.resolvers.js';
-import { metricsResolvers } from '../metrics/metrics.resolvers.js';
+import { customerNodes, customerResolvers } from '../customers/customers.resolvers.js';
+import { loyaltyNodes, loyaltyResolvers } from '../loyalty/loyalty.resolvers.js';
+import { metricsNodes, metricsResolvers } from '../metrics/metrics.resolvers.js';
 import { metricsSegmentResolvers } from '../metrics/metrics.segments.resolvers.js';
 import { domainReportResolvers } from '../metrics/domain-reports.resolvers.js';
 import { freshnessResolvers } from '../metrics/freshness.resolvers.js';
-import { orderResolvers } from '../orders/orders.resolvers.js';
-import { predictionResolvers } from '../predictions/predictions.resolvers.js';
-import { referralResolvers } from '../referrals/referrals.resolvers.js';
-import { surveyResolvers } from '../surveys/surveys.resolvers.js';
-import { shopResolvers } from '../shops/shops.resolvers.js';
-import { getApiKey } from '../shops/index.js';
-import { getOrder } from '../orders/index.js';
+import { orderNodes, orderResolvers } from '../orders/orders.resolvers.js';
+import { predictionNodes, predictionResolvers } from '../predictions/predictions.resolvers.js';
+import { referralNodes, referralResolvers } from '../referrals/referrals.resolvers.js';
+import { surveyNodes, surveyResolvers } from '../surveys/surveys.resolvers.js';
+import { shopNodes, shopResolvers } from '../shops/shops.resolvers.js';
 import type { Resolvers } from './__generated__/resolvers.js';
 import { typeDefs } from './__generated__/typedefs.js';
-import { requireScope } from './context.js';
-import { parseGlobalId } from './ids.js';
+import { parseGlobalId, type NodeType } from './ids.js';
+import { asNode, nodeTypeOf, type NodeFetchers } from './nodes.js';
 import { DateTime, JSONScalar, MinorUnits, SafeInt } from './scalars.js';
 
 export { typeDefs };
+
+/** How `node(id)` reads each Node type: the domain's own read, with its scope checks. */
+export const nodeFetchers: NodeFetchers<NodeType> = {
+  ...customerNodes,
+  ...orderNodes,
+  ...shopNodes,
+  ...surveyNodes,
+  ...predictionNodes,
+  ...metricsNodes,
+  ...loyaltyNodes,
+  ...referralNodes,
+};
 
 const nodeResolvers: Resolvers = {
   DateTime,
@@ -26,33 +36,15 @@ const nodeResolvers: Resolvers = {
   SafeInt,
   Query: {
     node: async (_root, { id }, ctx) => {
-      const parsed = parseGlobalId(id);
+      const parsed = parseGlobalId(ctx.tenantId, id);
       if (!parsed) return null;
-      switch (parsed.type) {
-        case 'Customer':
-          requireScope(ctx, 'CUSTOMERS_READ');
-          return (await ctx.loaders.customer.load(parsed.id)) ?? null;
-        case 'Order':
-          requireScope(ctx, 'ORDERS_READ');
-          return (await getOrder(ctx.tenantId, parsed.id)) ?? null;
-        case 'ApiKey':
-          requireScope(ctx, 'KEYS_READ');
-          return (await getApiKey(ctx.tenantId, parsed.id)) ?? null;
-        case 'Shop':
-          return parsed.id === ctx.tenantId ? ctx.shop : null;
-        default:
-          return null;
-      }
+      const found = await (nodeFetchers[parsed.type] as NodeFetchers<NodeType>[NodeType])(ctx, parsed.id);
+      return found ? asNode(parsed.type, found) : null;
     },
   },
   Node: {
-    // Stored items carry no type name; each type has an attribute no other has.
-    __resolveType: (node) => {
-      if ('keyHash' in node) return 'ApiKey';
-      if ('payloadHash' in node) return 'Order';
-      if ('storefrontSecret' in node) return 'Shop';
-      return 'Customer';
-    },
+    // The type comes from the id that fetched the object (see nodes.ts), never from its attributes.
+    __resolveType: (node) => nodeTypeOf(node) ?? null,
   },
 };
 

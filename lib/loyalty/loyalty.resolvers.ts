@@ -6,6 +6,7 @@ import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
 import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
 import { localIdOf, toGlobalId } from '../graphql/ids.js';
+import type { NodeFetchers } from '../graphql/nodes.js';
 import { mutation } from '../graphql/user-errors.js';
 import { runIdempotent } from '../idempotency/index.js';
 import type { ApiScope } from '../shops/index.js';
@@ -71,11 +72,11 @@ async function actingCustomerId(ctx: GraphQLContext, customer: string | null | u
   if (ctx.principal.kind === 'PUBLISHABLE') {
     const me = await ctx.me();
     if (!me) throw forbidden('This needs a customer token');
-    if (customer && localIdOf(customer, 'Customer') !== me.customerId) throw new LoyaltyCustomerNotFoundError();
+    if (customer && localIdOf(ctx.tenantId, customer, 'Customer') !== me.customerId) throw new LoyaltyCustomerNotFoundError();
     return me.customerId;
   }
   requireScope(ctx, scope);
-  const customerId = customer ? localIdOf(customer, 'Customer') : undefined;
+  const customerId = customer ? localIdOf(ctx.tenantId, customer, 'Customer') : undefined;
   if (!customerId || !(await ctx.loaders.customer.load(customerId))) throw new LoyaltyCustomerNotFoundError();
   return customerId;
 }
@@ -106,13 +107,13 @@ function badInput(error: unknown, argumentName: string): never {
   throw error;
 }
 
-function previewView(preview: TierChangePreview) {
+function previewView(tenantId: string, preview: TierChangePreview) {
   return {
     movingUpCount: preview.movingUp.length,
     movingDownCount: preview.movingDown.length,
     unchangedCount: preview.unchanged.length,
-    movingUp: preview.movingUp.map((m) => ({ customerId: toGlobalId('Customer', m.memberId), from: m.from, to: m.to, effectiveAt: null })),
-    movingDown: preview.movingDown.map((m) => ({ customerId: toGlobalId('Customer', m.memberId), from: m.from, to: m.to, effectiveAt: m.effectiveAt })),
+    movingUp: preview.movingUp.map((m) => ({ customerId: toGlobalId(tenantId, 'Customer', m.memberId), from: m.from, to: m.to, effectiveAt: null })),
+    movingDown: preview.movingDown.map((m) => ({ customerId: toGlobalId(tenantId, 'Customer', m.memberId), from: m.from, to: m.to, effectiveAt: m.effectiveAt })),
   };
 }
 
@@ -129,6 +130,18 @@ function rewardEligible(statement: LoyaltyStatement, reward: LoyaltyRewardItem):
   }
   return true;
 }
+
+// The scopes of `loyaltyRewards` and `loyaltyCouponValidate`, which read them otherwise.
+export const loyaltyNodes: NodeFetchers<'LoyaltyReward' | 'LoyaltyCoupon'> = {
+  LoyaltyReward: async (ctx, rewardId) => {
+    requireScope(ctx, 'LOYALTY_READ');
+    return (await getReward(ctx.tenantId, rewardId)) ?? null;
+  },
+  LoyaltyCoupon: async (ctx, code) => {
+    requireScope(ctx, 'LOYALTY_READ');
+    return (await getCoupon(ctx.tenantId, code)) ?? null;
+  },
+};
 
 export const loyaltyResolvers: Resolvers = {
   Query: {
@@ -147,7 +160,7 @@ export const loyaltyResolvers: Resolvers = {
         customerId = (await ctx.me())?.customerId;
       } else {
         requireScope(ctx, 'LOYALTY_READ');
-        customerId = args.customer ? localIdOf(args.customer, 'Customer') : undefined;
+        customerId = args.customer ? localIdOf(ctx.tenantId, args.customer, 'Customer') : undefined;
       }
       let cart;
       try {
@@ -171,7 +184,7 @@ export const loyaltyResolvers: Resolvers = {
     loyaltyTiersPreview: async (_root, { input }, ctx) => {
       requireScope(ctx, 'LOYALTY_READ');
       try {
-        return previewView(await previewTiers(shopOf(ctx), loyaltyTierConfigInput.parse(input), nowOf(ctx)));
+        return previewView(ctx.tenantId, await previewTiers(shopOf(ctx), loyaltyTierConfigInput.parse(input), nowOf(ctx)));
       } catch (error) {
         return badInput(error, 'input');
       }
@@ -200,7 +213,7 @@ export const loyaltyResolvers: Resolvers = {
       return mutation(
         async () => {
           const { program, preview } = await applyTiers(shopOf(ctx), loyaltyTierConfigInput.parse(input), nowOf(ctx));
-          return { program, preview: previewView(preview) };
+          return { program, preview: previewView(ctx.tenantId, preview) };
         },
         { program: null, preview: null },
       );
@@ -332,7 +345,7 @@ export const loyaltyResolvers: Resolvers = {
       const page =
         (cursor === null ? firstLedgerPageFromMember(s.member, first) : undefined) ??
         (await listLedgerEntriesForCustomer({ tenantId: s.tenantId, customerId: s.customerId, first, cursor }));
-      return connection(ctx.tenantId, list, page);
+      return connection(ctx.tenantId, list, page, args.after);
     },
   },
   LoyaltyLedgerEntry: {
@@ -354,6 +367,7 @@ export const loyaltyResolvers: Resolvers = {
     tierConfig: (p) => p.tierConfig ?? null,
   },
   LoyaltyReward: {
+    id: (r, _a, ctx) => toGlobalId(ctx.tenantId, 'LoyaltyReward', r.rewardId),
     value: (r) => r.value ?? null,
     productId: (r) => r.productId ?? null,
     minimumOrderAmount: (r, _a, ctx) => money(r.minimumOrderAmount, ctx),
@@ -363,6 +377,7 @@ export const loyaltyResolvers: Resolvers = {
     tierRequired: (r) => r.tierRequired ?? null,
   },
   LoyaltyCoupon: {
+    id: (c, _a, ctx) => toGlobalId(ctx.tenantId, 'LoyaltyCoupon', c.code),
     value: (c: LoyaltyCouponItem) => c.value ?? null,
     productId: (c) => c.productId ?? null,
     minimumOrderAmount: (c, _a, ctx) => money(c.minimumOrderAmount, ctx),

@@ -132,7 +132,7 @@ export const domainReportResolvers: Resolvers = {
       const input = parseRange({ granularity: args.granularity, from: args.from, to: args.to });
       let scope = ALL_SCOPE;
       if (args.surveyId !== null && args.surveyId !== undefined) {
-        const surveyId = localIdOf(args.surveyId, 'Survey');
+        const surveyId = localIdOf(ctx.tenantId, args.surveyId, 'Survey');
         if (!surveyId) throw new GraphQLError('surveyId is not a Survey id', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'surveyId' } });
         scope = surveyId;
       }

@@ -2,6 +2,8 @@ import { GraphQLError } from 'graphql';
 import { z, ZodError } from 'zod';
 import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { requireScope, type GraphQLContext } from '../graphql/context.js';
+import { jobIdOf, toGlobalId } from '../graphql/ids.js';
+import type { NodeFetchers } from '../graphql/nodes.js';
 import { mutation } from '../graphql/user-errors.js';
 import { reportRangeInput, retentionReportInput } from './metrics.inputs.js';
 import { getRebuildJob, rebuildProgress, startRebuild } from './metrics.rebuild.js';
@@ -60,7 +62,7 @@ function figures(f: RetentionFigures, ctx: GraphQLContext) {
 
 function jobView(job: MetricsRebuildJobItem) {
   return {
-    id: job.jobId,
+    id: toGlobalId(job.tenantId, 'MetricsRebuildJob', job.jobId),
     status: job.status,
     phase: job.phase,
     progress: rebuildProgress(job),
@@ -74,6 +76,14 @@ function jobView(job: MetricsRebuildJobItem) {
     completedAt: job.completedAt ?? null,
   };
 }
+
+export const metricsNodes: NodeFetchers<'MetricsRebuildJob'> = {
+  MetricsRebuildJob: async (ctx, jobId) => {
+    requireScope(ctx, 'METRICS_READ');
+    const job = await getRebuildJob(ctx.tenantId, jobId);
+    return job ? jobView(job) : null;
+  },
+};
 
 const segmentRange = z
   .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
@@ -165,8 +175,8 @@ export const metricsResolvers: Resolvers = {
     },
     metricsRebuildJob: async (_root, { id }, ctx) => {
       requireScope(ctx, 'METRICS_READ');
-      const job = await getRebuildJob(ctx.tenantId, id);
-      return job ? jobView(job) : null;
+      const jobId = jobIdOf(ctx.tenantId, id, 'MetricsRebuildJob');
+      return jobId ? metricsNodes.MetricsRebuildJob(ctx, jobId) : null;
     },
   },
   Customer: {

@@ -75,7 +75,7 @@ export const metricsSegmentResolvers: Resolvers = {
         };
         return [{ node, cursor: page.cursors[i]! }];
       });
-      return connection(ctx.tenantId, list, { items: present.map((p) => p.node), cursors: present.map((p) => p.cursor), hasNextPage: page.hasNextPage });
+      return connection(ctx.tenantId, list, { items: present.map((p) => p.node), cursors: present.map((p) => p.cursor), hasNextPage: page.hasNextPage }, args.after);
     },
     loyalCustomerProducts: async (_root, args, ctx) => {
       requireScope(ctx, 'METRICS_READ');

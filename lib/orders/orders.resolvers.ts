@@ -2,6 +2,7 @@ import type { OrderItem } from './orders.entities.js';
 import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
 import { toGlobalId } from '../graphql/ids.js';
+import type { NodeFetchers } from '../graphql/nodes.js';
 import { mutation } from '../graphql/user-errors.js';
 import { maxBatchSize, orderCancelInput, orderRecordInput, orderRefundInput } from './orders.inputs.js';
 import { cancelOrder, getOrder, recordOrder, refundOrder, type Refund } from './orders.service.js';
@@ -37,12 +38,16 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item:
   return results;
 }
 
+export const orderNodes: NodeFetchers<'Order'> = {
+  Order: async (ctx, orderId) => {
+    requireScope(ctx, 'ORDERS_READ');
+    return (await getOrder(ctx.tenantId, orderId)) ?? null;
+  },
+};
+
 export const orderResolvers: Resolvers = {
   Query: {
-    order: async (_root, { orderId }, ctx) => {
-      requireScope(ctx, 'ORDERS_READ');
-      return (await getOrder(ctx.tenantId, orderId)) ?? null;
-    },
+    order: (_root, { orderId }, ctx) => orderNodes.Order(ctx, orderId),
   },
   Mutation: {
     orderRecord: async (_root, { input }, ctx) => {
@@ -89,7 +94,7 @@ export const orderResolvers: Resolvers = {
     },
   },
   Order: {
-    id: (o) => toGlobalId('Order', o.orderId),
+    id: (o) => toGlobalId(o.tenantId, 'Order', o.orderId),
     customer: async (o, _args, ctx) => {
       const customer = await ctx.loaders.customer.load(o.customerId);
       if (!customer) return null;

@@ -4,6 +4,8 @@ import { InvalidInputError } from '../common/errors.js';
 import { z } from 'zod';
 import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
+import { jobIdOf, toGlobalId } from '../graphql/ids.js';
+import type { NodeFetchers } from '../graphql/nodes.js';
 import { mutation } from '../graphql/user-errors.js';
 import { InvalidSummaryError } from './predictions.errors.js';
 import { getCustomerSegment } from '../metrics/index.js';
@@ -74,6 +76,13 @@ const refreshInput = z.object({
   asOf: dateTime('asOf').nullish(),
 });
 
+export const predictionNodes: NodeFetchers<'PredictionJob'> = {
+  PredictionJob: async (ctx, jobId) => {
+    requireScope(ctx, 'METRICS_READ');
+    return (await getPredictionJob(ctx.tenantId, jobId)) ?? null;
+  },
+};
+
 export const predictionResolvers: Resolvers = {
   Query: {
     predictionModel: async (_root, _args, ctx) => {
@@ -99,7 +108,8 @@ export const predictionResolvers: Resolvers = {
     },
     predictionJob: async (_root, { id }, ctx) => {
       requireScope(ctx, 'METRICS_READ');
-      return (await getPredictionJob(ctx.tenantId, id)) ?? null;
+      const jobId = jobIdOf(ctx.tenantId, id, 'PredictionJob');
+      return jobId ? predictionNodes.PredictionJob(ctx, jobId) : null;
     },
     predictionBacktest: async (_root, args, ctx) => {
       requireScope(ctx, 'METRICS_READ');
@@ -207,7 +217,7 @@ export const predictionResolvers: Resolvers = {
     },
   },
   PredictionJob: {
-    id: (job) => job.jobId,
+    id: (job) => toGlobalId(job.tenantId, 'PredictionJob', job.jobId),
     asOf: (job) => job.asOf ?? null,
     processedCustomers: (job) => job.processedCustomers ?? 0,
     totalCustomers: (job) => job.totalCustomers ?? null,

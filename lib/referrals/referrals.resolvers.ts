@@ -4,7 +4,8 @@ import type { CustomerItem } from '../customers/index.js';
 import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
 import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
-import { localIdOf } from '../graphql/ids.js';
+import { localIdOf, toGlobalId } from '../graphql/ids.js';
+import type { NodeFetchers } from '../graphql/nodes.js';
 import { mutation } from '../graphql/user-errors.js';
 import type { ApiScope } from '../shops/index.js';
 import type { ReferralItem, ReferralProgramItem } from './referrals.entities.js';
@@ -26,6 +27,7 @@ import {
   approveReferral,
   countByStatus,
   ensureReferralMember,
+  getReferral,
   getReferralCoupon,
   getReferralProgram,
   listAllReferralsOfReferrer,
@@ -55,11 +57,11 @@ async function actingCustomer(ctx: GraphQLContext, customer: string | null | und
   if (ctx.principal.kind === 'PUBLISHABLE') {
     const me = await ctx.me();
     if (!me) throw forbidden('This needs a customer token');
-    if (customer && localIdOf(customer, 'Customer') !== me.customerId) throw new ReferralCustomerNotFoundError();
+    if (customer && localIdOf(ctx.tenantId, customer, 'Customer') !== me.customerId) throw new ReferralCustomerNotFoundError();
     return me;
   }
   requireScope(ctx, scope);
-  const customerId = customer ? localIdOf(customer, 'Customer') : undefined;
+  const customerId = customer ? localIdOf(ctx.tenantId, customer, 'Customer') : undefined;
   const found = customerId ? await ctx.loaders.customer.load(customerId) : undefined;
   if (!found) throw new ReferralCustomerNotFoundError();
   return found;
@@ -97,6 +99,18 @@ const offerView = (program: ReferralProgramItem, ctx: GraphQLContext) => ({
   minimumOrderAmount: money(program.refereeReward.minimumOrderAmount, ctx),
 });
 
+// The scope of `referrals` and `referralCoupon`, which read them otherwise.
+export const referralNodes: NodeFetchers<'Referral' | 'ReferralCoupon'> = {
+  Referral: async (ctx, orderId) => {
+    requireScope(ctx, 'REFERRALS_READ');
+    return (await getReferral(ctx.tenantId, orderId)) ?? null;
+  },
+  ReferralCoupon: async (ctx, code) => {
+    requireScope(ctx, 'REFERRALS_READ');
+    return (await getReferralCoupon(ctx.tenantId, code)) ?? null;
+  },
+};
+
 export const referralResolvers: Resolvers = {
   Query: {
     referralProgram: async (_root, _args, ctx) => {
@@ -111,8 +125,9 @@ export const referralResolvers: Resolvers = {
       } catch (error) {
         badInput(error, 'filter');
       }
-      const list = `referrals:${valid?.referrer ?? ''}:${valid?.status ?? ''}:${valid?.reason ?? ''}`;
-      const referrerId = valid?.referrer ? (localIdOf(valid.referrer, 'Customer') ?? '-') : undefined;
+      const referrerId = valid?.referrer ? (localIdOf(ctx.tenantId, valid.referrer, 'Customer') ?? '-') : undefined;
+      // Keyed by the local id, so a cursor stays valid whichever id format named the referrer.
+      const list = `referrals:${referrerId ?? ''}:${valid?.status ?? ''}:${valid?.reason ?? ''}`;
       const page = await listReferrals({
         tenantId: ctx.tenantId,
         referrerId,
@@ -121,7 +136,7 @@ export const referralResolvers: Resolvers = {
         first: pageSize(first),
         cursor: decodeCursor(ctx.tenantId, list, after),
       });
-      return connection(ctx.tenantId, list, page);
+      return connection(ctx.tenantId, list, page, after);
     },
     referralStats: async (_root, args, ctx) => {
       requireScope(ctx, 'REFERRALS_READ');
@@ -145,10 +160,7 @@ export const referralResolvers: Resolvers = {
         ),
       };
     },
-    referralCoupon: async (_root, { code }, ctx) => {
-      requireScope(ctx, 'REFERRALS_READ');
-      return (await getReferralCoupon(ctx.tenantId, code)) ?? null;
-    },
+    referralCoupon: (_root, { code }, ctx) => referralNodes.ReferralCoupon(ctx, code),
   },
   Mutation: {
     referralProgramUpdate: async (_root, { input }, ctx) => {
@@ -248,6 +260,7 @@ export const referralResolvers: Resolvers = {
     codeValidityDays: (p) => p.codeValidityDays ?? null,
   },
   Referral: {
+    id: (r, _a, ctx) => toGlobalId(ctx.tenantId, 'Referral', r.orderId),
     referrer: (r, _a, ctx) => readableCustomer(ctx, r.referrerId),
     referee: (r, _a, ctx) => readableCustomer(ctx, r.refereeId),
     flags: (r) => r.flags as ReferralItem['reason'][],
@@ -259,6 +272,7 @@ export const referralResolvers: Resolvers = {
     referrerCouponCode: (r) => r.referrerCouponCode ?? null,
   },
   ReferralCoupon: {
+    id: (c, _a, ctx) => toGlobalId(ctx.tenantId, 'ReferralCoupon', c.code),
     minimumOrderAmount: (c, _a, ctx) => money(c.minimumOrderAmount, ctx),
     orderId: (c) => c.orderId ?? null,
   },

@@ -2,12 +2,22 @@ import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { forgetCachedKey, forgetCachedShop } from '../graphql/auth.js';
 import { requireScope } from '../graphql/context.js';
 import { localIdOf, toGlobalId } from '../graphql/ids.js';
+import type { NodeFetchers } from '../graphql/nodes.js';
 import { mutation } from '../graphql/user-errors.js';
 import { runIdempotent } from '../idempotency/index.js';
 import { ApiKeyNotFoundError, ScopesNotHeldError } from './shops.errors.js';
 import { apiKeyCreateInput, type ApiScope } from './shops.inputs.js';
 import { createApiKey, getApiKey, listApiKeysForShop, revokeApiKey, scopesNotHeld, updateShopSettings } from './shops.service.js';
 import { isBehind, syncStatusOnce } from './sync.js';
+
+export const shopNodes: NodeFetchers<'Shop' | 'ApiKey'> = {
+  // A shop sees itself only: another shop's id is simply not found.
+  Shop: async (ctx, tenantId) => (tenantId === ctx.tenantId ? ctx.shop : null),
+  ApiKey: async (ctx, keyId) => {
+    requireScope(ctx, 'KEYS_READ');
+    return (await getApiKey(ctx.tenantId, keyId)) ?? null;
+  },
+};
 
 export const shopResolvers: Resolvers = {
   Query: {
@@ -50,7 +60,7 @@ export const shopResolvers: Resolvers = {
       requireScope(ctx, 'KEYS_WRITE');
       return mutation(
         async () => {
-          const keyId = localIdOf(input.id, 'ApiKey');
+          const keyId = localIdOf(ctx.tenantId, input.id, 'ApiKey');
           if (!keyId || !(await getApiKey(ctx.tenantId, keyId))) throw new ApiKeyNotFoundError();
           const apiKey = await revokeApiKey(ctx.tenantId, keyId, ctx.clock.now());
           forgetCachedKey(keyId);
@@ -84,12 +94,12 @@ export const shopResolvers: Resolvers = {
         caughtUp: !isBehind(status),
       };
     },
-    id: (shop) => toGlobalId('Shop', shop.tenantId),
+    id: (shop) => toGlobalId(shop.tenantId, 'Shop', shop.tenantId),
     currencyCode: (shop) => shop.currencyCode,
     allowedOrigins: (shop) => shop.allowedOrigins ?? [],
   },
   ApiKey: {
-    id: (key) => toGlobalId('ApiKey', key.keyId),
+    id: (key) => toGlobalId(key.tenantId, 'ApiKey', key.keyId),
     kind: (key) => key.kind,
     scopes: (key) => key.scopes as ApiScope[],
     lastUsedAt: (key) => key.lastUsedAt ?? null,

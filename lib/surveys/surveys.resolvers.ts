@@ -3,6 +3,7 @@ import type { Resolvers } from '../graphql/__generated__/resolvers.js';
 import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
 import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
 import { localIdOf, toGlobalId } from '../graphql/ids.js';
+import type { NodeFetchers } from '../graphql/nodes.js';
 import { mutation } from '../graphql/user-errors.js';
 import { runIdempotent } from '../idempotency/index.js';
 import type { StoredAnswer } from './answers.js';
@@ -23,6 +24,7 @@ import {
 import {
   createInvitation,
   createSurvey,
+  getFollowUp,
   getInvitation,
   getResponse,
   getSurvey,
@@ -44,14 +46,14 @@ import {
   type Respondent,
 } from './surveys.service.js';
 
-function surveyIdOf(globalId: string, field: string[]): string {
-  const id = localIdOf(globalId, 'Survey');
+function surveyIdOf(ctx: GraphQLContext, globalId: string, field: string[]): string {
+  const id = localIdOf(ctx.tenantId, globalId, 'Survey');
   if (!id) throw new SurveyNotFoundError(field);
   return id;
 }
 
-function customerIdOf(globalId: string, field: string[]): string {
-  const id = localIdOf(globalId, 'Customer');
+function customerIdOf(ctx: GraphQLContext, globalId: string, field: string[]): string {
+  const id = localIdOf(ctx.tenantId, globalId, 'Customer');
   if (!id) throw new CustomerRequiredError(field);
   return id;
 }
@@ -82,7 +84,7 @@ async function respondentFor(ctx: GraphQLContext, input: { customerId?: string |
     return { channel: 'STOREFRONT', customerId: me.customerId };
   }
   if (!input.customerId) throw new CustomerRequiredError(['customerId']);
-  return { channel: 'PARTNER', customerId: customerIdOf(input.customerId, ['customerId']) };
+  return { channel: 'PARTNER', customerId: customerIdOf(ctx, input.customerId, ['customerId']) };
 }
 
 async function editorFor(ctx: GraphQLContext, invitationToken: string | null | undefined): Promise<Editor> {
@@ -96,18 +98,42 @@ async function editorFor(ctx: GraphQLContext, invitationToken: string | null | u
   return { channel: 'PARTNER' };
 }
 
+export const surveyNodes: NodeFetchers<'Survey' | 'SurveyResponse' | 'SurveyInvitation' | 'FeedbackFollowUp'> = {
+  Survey: async (ctx, surveyId) => {
+    if (ctx.principal.kind === 'SECRET') requireScope(ctx, 'SURVEYS_READ');
+    return visibleSurvey(ctx, await getSurvey(ctx.tenantId, surveyId));
+  },
+  /** A storefront reads its own customer's responses only. */
+  SurveyResponse: async (ctx, responseId) => {
+    if (ctx.principal.kind === 'SECRET') requireScope(ctx, 'SURVEYS_READ');
+    const response = await getResponse(ctx.tenantId, responseId);
+    if (!response) return null;
+    if (ctx.principal.kind === 'PUBLISHABLE' && (await ctx.me())?.customerId !== response.customerId) return null;
+    return response;
+  },
+  // Invitations and follow-ups are listed for SURVEYS_READ only (`Survey.invitations`, `feedbackFollowUps`).
+  SurveyInvitation: async (ctx, invitationId) => {
+    requireScope(ctx, 'SURVEYS_READ');
+    return (await getInvitation(ctx.tenantId, invitationId)) ?? null;
+  },
+  FeedbackFollowUp: async (ctx, followUpId) => {
+    requireScope(ctx, 'SURVEYS_READ');
+    return (await getFollowUp(ctx.tenantId, followUpId)) ?? null;
+  },
+};
+
 export const surveyResolvers: Resolvers = {
   Query: {
     survey: async (_root, { id }, ctx) => {
-      const surveyId = localIdOf(id, 'Survey');
+      const surveyId = localIdOf(ctx.tenantId, id, 'Survey');
       if (ctx.principal.kind === 'SECRET') requireScope(ctx, 'SURVEYS_READ');
-      return surveyId ? visibleSurvey(ctx, await getSurvey(ctx.tenantId, surveyId)) : null;
+      return surveyId ? surveyNodes.Survey(ctx, surveyId) : null;
     },
     surveys: async (_root, args, ctx) => {
       requireScope(ctx, 'SURVEYS_READ');
       const list = `surveys:${args.status ?? ''}`;
       const page = await listSurveys({ tenantId: ctx.tenantId, first: pageSize(args.first), cursor: decodeCursor(ctx.tenantId, list, args.after), status: args.status });
-      return connection(ctx.tenantId, list, page);
+      return connection(ctx.tenantId, list, page, args.after);
     },
     surveyByInvitation: async (_root, { token }, ctx) => {
       if (ctx.principal.kind === 'SECRET') requireScope(ctx, 'SURVEYS_READ');
@@ -121,19 +147,16 @@ export const surveyResolvers: Resolvers = {
       }
     },
     surveyResponse: async (_root, { id }, ctx) => {
-      const responseId = localIdOf(id, 'SurveyResponse');
+      const responseId = localIdOf(ctx.tenantId, id, 'SurveyResponse');
       if (ctx.principal.kind === 'SECRET') requireScope(ctx, 'SURVEYS_READ');
-      const response = responseId ? await getResponse(ctx.tenantId, responseId) : undefined;
-      if (!response) return null;
-      if (ctx.principal.kind === 'PUBLISHABLE' && (await ctx.me())?.customerId !== response.customerId) return null;
-      return response;
+      return responseId ? surveyNodes.SurveyResponse(ctx, responseId) : null;
     },
     feedbackFollowUps: async (_root, args, ctx) => {
       requireScope(ctx, 'SURVEYS_READ');
       const status = args.status ?? 'OPEN';
       const list = `feedbackFollowUps:${status}`;
       const page = await listFollowUps({ tenantId: ctx.tenantId, status, first: pageSize(args.first), cursor: decodeCursor(ctx.tenantId, list, args.after) });
-      return connection(ctx.tenantId, list, page);
+      return connection(ctx.tenantId, list, page, args.after);
     },
   },
   Mutation: {
@@ -154,16 +177,16 @@ export const surveyResolvers: Resolvers = {
       requireScope(ctx, 'SURVEYS_WRITE');
       return mutation(async () => {
         const valid = surveyUpdateInput.parse(input);
-        return { survey: await updateSurvey(ctx.tenantId, surveyIdOf(valid.id, ['id']), valid, ctx.clock.now()) };
+        return { survey: await updateSurvey(ctx.tenantId, surveyIdOf(ctx, valid.id, ['id']), valid, ctx.clock.now()) };
       }, { survey: null });
     },
     surveyActivate: async (_root, { input }, ctx) => {
       requireScope(ctx, 'SURVEYS_WRITE');
-      return mutation(async () => ({ survey: await transitionSurvey(ctx.tenantId, surveyIdOf(input.id, ['id']), 'ACTIVE', ctx.clock.now()) }), { survey: null });
+      return mutation(async () => ({ survey: await transitionSurvey(ctx.tenantId, surveyIdOf(ctx, input.id, ['id']), 'ACTIVE', ctx.clock.now()) }), { survey: null });
     },
     surveyClose: async (_root, { input }, ctx) => {
       requireScope(ctx, 'SURVEYS_WRITE');
-      return mutation(async () => ({ survey: await transitionSurvey(ctx.tenantId, surveyIdOf(input.id, ['id']), 'CLOSED', ctx.clock.now()) }), { survey: null });
+      return mutation(async () => ({ survey: await transitionSurvey(ctx.tenantId, surveyIdOf(ctx, input.id, ['id']), 'CLOSED', ctx.clock.now()) }), { survey: null });
     },
     surveyResponseSubmit: async (_root, { input }, ctx) => {
       return mutation(
@@ -173,7 +196,7 @@ export const surveyResolvers: Resolvers = {
           const submit = async () => {
             const result = await submitResponse(
               ctx.tenantId,
-              { surveyId: surveyIdOf(request.surveyId, ['surveyId']), respondent, orderId: request.orderId, locale: request.locale, answers: request.answers },
+              { surveyId: surveyIdOf(ctx, request.surveyId, ['surveyId']), respondent, orderId: request.orderId, locale: request.locale, answers: request.answers },
               ctx.clock.now(),
             );
             return { response: result.response, followUpCreated: result.followUp !== null, referralCode: result.referralCode };
@@ -194,7 +217,7 @@ export const surveyResolvers: Resolvers = {
       return mutation(async () => {
         const editor = await editorFor(ctx, input.invitationToken);
         const valid = surveyResponseUpdateInput.parse(input);
-        const responseId = localIdOf(valid.id, 'SurveyResponse');
+        const responseId = localIdOf(ctx.tenantId, valid.id, 'SurveyResponse');
         if (!responseId) throw new ResponseNotFoundError();
         return { response: await updateResponse(ctx.tenantId, responseId, editor, valid.answers, ctx.clock.now()) };
       }, { response: null });
@@ -204,7 +227,7 @@ export const surveyResolvers: Resolvers = {
       return mutation(
         async () => {
           const { idempotencyKey, ...request } = surveyInvitationCreateInput.parse(input);
-          const args = { surveyId: surveyIdOf(request.surveyId, ['surveyId']), customerId: customerIdOf(request.customerId, ['customerId']), orderId: request.orderId, expiresInDays: request.expiresInDays };
+          const args = { surveyId: surveyIdOf(ctx, request.surveyId, ['surveyId']), customerId: customerIdOf(ctx, request.customerId, ['customerId']), orderId: request.orderId, expiresInDays: request.expiresInDays };
           // The token is never stored, not even for replays: a replay returns the invitation without it.
           const outcome = await runIdempotent(
             { tenantId: ctx.tenantId, operation: 'surveyInvitationCreate', idempotencyKey, request, now: ctx.clock.now() },
@@ -231,7 +254,7 @@ export const surveyResolvers: Resolvers = {
           async () =>
             createInvitation(
               ctx.tenantId,
-              { surveyId: surveyIdOf(valid.surveyId, ['surveyId']), customerId: customerIdOf(customerId, ['customerIds', String(index)]), expiresInDays: valid.expiresInDays },
+              { surveyId: surveyIdOf(ctx, valid.surveyId, ['surveyId']), customerId: customerIdOf(ctx, customerId, ['customerIds', String(index)]), expiresInDays: valid.expiresInDays },
               ctx.clock.now(),
             ),
           { invitation: null, token: null },
@@ -244,7 +267,7 @@ export const surveyResolvers: Resolvers = {
       requireScope(ctx, 'SURVEYS_WRITE');
       return mutation(async () => {
         const valid = surveyInvitationTokenIssueInput.parse(input);
-        const invitationId = localIdOf(valid.id, 'SurveyInvitation');
+        const invitationId = localIdOf(ctx.tenantId, valid.id, 'SurveyInvitation');
         if (!invitationId) throw new InvitationNotFoundError(['id']);
         return issueInvitationToken(ctx.tenantId, invitationId, valid.expiresInDays, ctx.clock.now());
       }, { invitation: null, token: null });
@@ -253,14 +276,14 @@ export const surveyResolvers: Resolvers = {
       requireScope(ctx, 'SURVEYS_WRITE');
       return mutation(async () => {
         const valid = feedbackFollowUpResolveInput.parse(input);
-        const followUpId = localIdOf(valid.id, 'FeedbackFollowUp');
+        const followUpId = localIdOf(ctx.tenantId, valid.id, 'FeedbackFollowUp');
         if (!followUpId) throw new FollowUpNotFoundError();
         return { followUp: await resolveFollowUp(ctx.tenantId, followUpId, valid.note, ctx.clock.now()) };
       }, { followUp: null });
     },
   },
   Survey: {
-    id: (s) => toGlobalId('Survey', s.surveyId),
+    id: (s) => toGlobalId(s.tenantId, 'Survey', s.surveyId),
     locales: (s) => {
       const locales = new Set<string>([s.defaultLocale]);
       for (const q of questionsOf(s)) for (const t of q.texts) locales.add(t.locale);
@@ -300,18 +323,18 @@ export const surveyResolvers: Resolvers = {
       requireScope(ctx, 'SURVEYS_READ');
       const list = `surveyComments:${s.surveyId}`;
       const page = await listComments({ tenantId: ctx.tenantId, surveyId: s.surveyId, first: pageSize(args.first), cursor: decodeCursor(ctx.tenantId, list, args.after) });
-      return connection(ctx.tenantId, list, page);
+      return connection(ctx.tenantId, list, page, args.after);
     },
     invitations: async (s, args, ctx) => {
       requireScope(ctx, 'SURVEYS_READ');
       const list = `surveyInvitations:${s.surveyId}:${args.dueBy ?? ''}`;
       const dueBy = args.dueBy ? new Date(args.dueBy).toISOString() : null;
       const page = await listInvitations({ tenantId: ctx.tenantId, surveyId: s.surveyId, first: pageSize(args.first), cursor: decodeCursor(ctx.tenantId, list, args.after), dueBy });
-      return connection(ctx.tenantId, list, page);
+      return connection(ctx.tenantId, list, page, args.after);
     },
   },
   SurveyResponse: {
-    id: (r) => toGlobalId('SurveyResponse', r.responseId),
+    id: (r) => toGlobalId(r.tenantId, 'SurveyResponse', r.responseId),
     survey: async (r, _a, ctx) => (await getSurvey(ctx.tenantId, r.surveyId)) ?? null,
     customer: async (r, _a, ctx) => {
       const customer = await ctx.loaders.customer.load(r.customerId);
@@ -327,7 +350,7 @@ export const surveyResolvers: Resolvers = {
     erasedAt: (r) => r.erasedAt ?? null,
   },
   SurveyInvitation: {
-    id: (i) => toGlobalId('SurveyInvitation', i.invitationId),
+    id: (i) => toGlobalId(i.tenantId, 'SurveyInvitation', i.invitationId),
     survey: async (i, _a, ctx) => (await getSurvey(ctx.tenantId, i.surveyId)) ?? null,
     customer: async (i, _a, ctx) => {
       const customer = await ctx.loaders.customer.load(i.customerId);
@@ -341,7 +364,7 @@ export const surveyResolvers: Resolvers = {
     usedAt: (i) => i.usedAt ?? null,
   },
   FeedbackFollowUp: {
-    id: (f) => toGlobalId('FeedbackFollowUp', f.followUpId),
+    id: (f) => toGlobalId(f.tenantId, 'FeedbackFollowUp', f.followUpId),
     customer: async (f, _a, ctx) => {
       const customer = await ctx.loaders.customer.load(f.customerId);
       if (!customer) return null;

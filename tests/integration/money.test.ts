@@ -119,7 +119,7 @@ describe('amount bounds', () => {
     const t = await aShop();
     const first = await record(t, anOrder({ customer: { externalId: 'whale' }, subtotal: maxAmount, shipping: 0, lineItems: [] }));
     // Reaching 2^53 through the API takes 9,007 maximal orders: the stored total stands in for them.
-    const customerId = parseGlobalId(first.order.customer.id)!.id;
+    const customerId = parseGlobalId(t.tenantId, first.order.customer.id)!.id;
     await db().entities.customer.patch({ tenantId: t.tenantId, customerId }).set({ totalSpent: maxSafeSum - maxAmount + 1 }).go();
 
     const res = await t.gql(ORDER_RECORD, { input: anOrder({ customer: { externalId: 'whale' }, subtotal: maxAmount, shipping: 0, lineItems: [] }) });
