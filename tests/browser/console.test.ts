@@ -294,7 +294,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     });
     expect(update.shopSettingsUpdate).toEqual({ shop: { allowedOrigins: [storefrontOrigin] }, metricsRebuildNeeded: false, userErrors: [] });
 
-    expect(JSON.parse((await call())!)).toEqual({ data: { me: { externalId: 'c2', statistics: { ordersCount: 3 } } } });
+    expect(JSON.parse((await call())!).data).toEqual({ me: { externalId: 'c2', statistics: { ordersCount: 3 } } });
     await tab.screenshot({ path: join(screenshotDir, 'storefront-cors.png') });
     await tab.close();
   });
