@@ -10,7 +10,8 @@ import { feedStream } from '../fixtures/stream.js';
 /**
  * Freshness through the real stream handler: Shop.syncStatus and every report's dataFreshAsOf, and
  * segmentation runs made while the projections are behind marked partial. A projection that can be
- * told to fail holds records back, as a poison record or a throttled table would.
+ * told to fail holds records back, as a throttled table would: its dead letter cannot be written
+ * either, so the handler reports the record and the stream holds it.
  */
 let failOrders = false;
 const holdBack: Projection = {
@@ -21,7 +22,16 @@ const holdBack: Projection = {
   },
 };
 // First, so that nothing of a held-back record is applied.
-const stream = feedStream(observeStream(createStreamHandler([holdBack, ...projections])));
+const stream = feedStream(
+  observeStream(
+    createStreamHandler([holdBack, ...projections], {
+      maxAttempts: 1,
+      deadLetter: async () => {
+        throw new Error('the table refuses the dead letter too');
+      },
+    }),
+  ),
+);
 
 const SYNC = /* GraphQL */ `{ shop { syncStatus { streamLagSeconds pendingRecords lastProcessedAt dataFreshAsOf caughtUp } } }`;
 const REPORTS = /* GraphQL */ `{

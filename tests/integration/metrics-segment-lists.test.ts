@@ -8,6 +8,7 @@ import { createStreamHandler } from '../../lib/streams/handler.js';
 import { startStreamPoller, type StreamPoller } from '../../scripts/local/stream-poller.js';
 import { aShop, anOrder, type GraphQLResponse, type TestShop } from '../fixtures/api.js';
 import { ORDER_CANCEL, record } from '../fixtures/metrics.js';
+import { jobIdOf } from '../../lib/graphql/ids.js';
 
 const SEGMENT_PAGE = /* GraphQL */ `
   query ($segment: RfmGroup!, $after: String) {
@@ -268,7 +269,7 @@ describe('purchase read models of orders recorded before the projection', () => 
     expect(await due()).toEqual([]);
 
     const started = await t.gql(`mutation { metricsRebuild { job { id } userErrors { code } } }`);
-    let job = await advanceRebuild(t.tenantId, started.data!.metricsRebuild.job.id, t.clock, 10_000);
+    let job = await advanceRebuild(t.tenantId, jobIdOf(t.tenantId, started.data!.metricsRebuild.job.id, 'MetricsRebuildJob')!, t.clock, 10_000);
     while (job?.status === 'RUNNING') job = await advanceRebuild(t.tenantId, job.jobId, t.clock, 10_000);
     const backfilled = await due();
     await poller.drain();

@@ -181,10 +181,18 @@ describe('storefront secret at rest', () => {
     b.clock.advance(31_000);
 
     const token = await b.customerToken('copied-1', { secret: await a.storefrontSecret() }).catch(() => 'unsigned');
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    // The fault is logged (lib/common/logger.ts writes JSON lines to stdout or stderr).
+    const lines: string[] = [];
+    const capture = (chunk: unknown) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
     const res = await b.gql(ME, {}, { authorization: `Bearer ${b.publishableKey}`, 'x-customer-token': token });
-    const faultsLogged = logged.mock.calls.length;
-    logged.mockRestore();
+    out.mockRestore();
+    err.mockRestore();
+    const faultsLogged = lines.filter((line) => line.includes('GraphQL fault')).length;
 
     expect(res.data?.me ?? null).toBeNull();
     expect(res.errors![0]!.extensions!.code).toBe('INTERNAL_SERVER_ERROR');

@@ -5,6 +5,7 @@ import { createStreamHandler } from '../../lib/streams/handler.js';
 import { projections } from '../../lib/streams/projections.js';
 import { aShop, anOrder, mutateOk, ORDER_RECORD, type TestShop } from '../fixtures/api.js';
 import { feedStream } from '../fixtures/stream.js';
+import { jobIdOf } from '../../lib/graphql/ids.js';
 
 // Every projection the stream runs in production.
 const streamHandler = createStreamHandler(projections);
@@ -112,7 +113,7 @@ async function reports(t: TestShop, g: string, from: string, to: string) {
 
 async function rebuild(t: TestShop, between?: (step: number) => Promise<void>) {
   const started = await t.gql(`mutation { metricsRebuild { job { id } ${USER_ERRORS} } }`);
-  const jobId = started.data!.metricsRebuild.job.id;
+  const jobId = jobIdOf(t.tenantId, started.data!.metricsRebuild.job.id, 'MetricsRebuildJob')!;
   const phases = new Set<string>();
   let job = await advanceRebuild(t.tenantId, jobId, t.clock, 0);
   for (let step = 1; job?.status === 'RUNNING' && step < 500; step += 1) {
