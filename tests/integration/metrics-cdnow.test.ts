@@ -27,6 +27,6 @@ describeWithSharedData('metrics on the CDNOW sample (quarterly)', 'cdnow/CDNOW_s
     expect(all).toHaveLength(6_919);
     expect(new Set(subset.map((order) => order.customerId)).size).toBeGreaterThan(60);
     await expectReportsToMatch(t, final, 'QUARTER');
-  }, 240_000);
+  }, 600_000);
 });
 
