@@ -43,7 +43,7 @@ describe('RFM segments and churn risk', () => {
     await record(t, anOrder({ orderId: 'seg-0-cancelled', customer: { externalId: 'seg-0' }, placedAt: new Date(now - 400 * DAY).toISOString() }));
     await t.gql(ORDER_CANCEL, { input: { orderId: 'seg-0-cancelled' } });
     await poller.drain();
-  }, 180_000);
+  }, 600_000);
 
   it('scores customers by the quintiles of the latest run and groups them', async () => {
     await computeSegments(t.tenantId, t.clock.now());

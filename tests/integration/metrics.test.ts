@@ -102,7 +102,7 @@ describe('metrics over generated orders', () => {
     data = generateShop(7, 50);
     await recordGenerated(t, data, 7);
     await stream.poller.drain();
-  }, 180_000);
+  }, 600_000);
 
   it.each(granularityRanges.flatMap(([g, from, to]) => [[g, from, to, 'PREVIOUS_PERIOD'], [g, from, to, 'ALL_PRIOR']] as const))(
     'retentionReport(%s, %s..%s, %s) equals the independent computation',
