@@ -12,6 +12,7 @@ import { FeedbackFollowUpEntity, SurveyClaimEntity, SurveyEntity, SurveyInvitati
 import { ThrottleBucketEntity } from '../throttle/throttle.entities.js';
 import { ReferralCodeEntity, ReferralCounterEntity, ReferralCouponEntity, ReferralEntity, ReferralMemberEntity, ReferralProgramEntity, ReferralRefereeEntity } from '../referrals/referrals.entities.js';
 import { StreamDeadLetterEntity } from '../streams/dead-letters.entities.js';
+import { EventEntity } from '../events/events.entities.js';
 import { dynamo, tableName } from './client.js';
 
 /** Every entity of the single table, composed once. Nothing else builds a key. */
@@ -37,6 +38,7 @@ function compose() {
       domainCounter: DomainCounterEntity, domainItemMark: DomainItemMarkEntity,
       throttleBucket: ThrottleBucketEntity,
       streamDeadLetter: StreamDeadLetterEntity,
+      event: EventEntity,
       metricsSegmentMember: MetricsSegmentMemberEntity, metricsCategoryPurchase: MetricsCategoryPurchaseEntity, metricsOrderPurchase: MetricsOrderPurchaseEntity, metricsProductDay: MetricsProductDayEntity,
     },
     { client: dynamo().doc, table: tableName() },

@@ -4,7 +4,11 @@ import { metricsMembershipProjection, metricsProjection } from '../metrics/metri
 import { purchasesProjection } from '../metrics/metrics.purchases.js';
 import { domainReportProjections } from '../metrics/domain-reports.projections.js';
 import { surveyProjections } from '../surveys/index.js';
+import { eventProjections, type EventHandler } from '../events/index.js';
 import type { Projection } from './handler.js';
+
+/** Every domain's reactions to other domains' facts, registered here and nowhere else. */
+export const eventHandlers: EventHandler[] = [];
 
 /** Every read model the stream maintains, in the order they are applied. */
 export const projections: Projection[] = [
@@ -16,4 +20,5 @@ export const projections: Projection[] = [
   surveyCompletedEarnProjection,
   referralProjection,
   ...domainReportProjections,
+  ...eventProjections(eventHandlers),
 ];
