@@ -22,7 +22,7 @@ export default $config({
   async run() {
     // SST evaluates this file itself: project modules are imported inside run().
     const { tableDefinition, keyAttributes } = await import('./lib/db/table');
-    const { schedules } = await import('./lib/schedules');
+    const { schedules } = await import('./lib/app/schedules');
 
     // --- Secrets ---
     const cursorSecret = new sst.Secret('CursorSecret');

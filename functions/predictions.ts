@@ -1,6 +1,6 @@
 import { errorFields, logger } from '../lib/common/logger.js';
 import { systemClock } from '../lib/common/clock.js';
-import { observeJob } from '../lib/observed-job.js';
+import { observeJob } from '../lib/app/observed-job.js';
 import { runScheduledPredictions } from '../lib/predictions/index.js';
 import { listShopIds } from '../lib/shops/index.js';
 

@@ -1,6 +1,6 @@
 import { createStreamHandler } from '../lib/streams/handler.js';
 import { observeStream } from '../lib/streams/observed.js';
-import { projections } from '../lib/streams/projections.js';
+import { projections } from '../lib/app/projections.js';
 
 /**
  * DynamoDB Streams trigger of the table (ReportBatchItemFailures, bisect on error), with its log

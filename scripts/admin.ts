@@ -192,7 +192,7 @@ async function main(argv: string[]): Promise<void> {
         return;
       }
       if (action === 'replay') {
-        const { projections } = await import('../lib/streams/projections.js');
+        const { projections } = await import('../lib/app/projections.js');
         const letters = values.all ? await listDeadLetters({ tenantId: values.shop }) : [await getDeadLetter(id ?? '')];
         if (!values.all && !letters[0]) throw new Error(`No dead letter "${id ?? ''}" (ids are shown by stream-dlq list)`);
         let failed = 0;

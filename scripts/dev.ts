@@ -111,7 +111,7 @@ void poller
   .catch((error: unknown) => console.error('stream:', error instanceof Error ? error.message : error));
 
 // Scheduled functions run here on a timer, as EventBridge runs them in AWS.
-const { schedules } = await import('../lib/schedules.js');
+const { schedules } = await import('../lib/app/schedules.js');
 const timers = await Promise.all(
   schedules.map(async (job) => {
     const [file, exported] = job.handler.split('.');

@@ -3,7 +3,7 @@ import { logger } from '../../lib/common/logger.js';
 import { computeAllSegments } from '../../lib/metrics/metrics.segments.js';
 import { createStreamHandler, type Projection } from '../../lib/streams/handler.js';
 import { observeStream } from '../../lib/streams/observed.js';
-import { projections } from '../../lib/streams/projections.js';
+import { projections } from '../../lib/app/projections.js';
 import { aShop, anOrder, mutateOk, ORDER_RECORD } from '../fixtures/api.js';
 import { feedStream } from '../fixtures/stream.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { advanceRebuild } from '../../lib/metrics/metrics.rebuild.js';
 import { runReferralCompletion } from '../../lib/referrals/index.js';
 import { createStreamHandler } from '../../lib/streams/handler.js';
-import { projections } from '../../lib/streams/projections.js';
+import { projections } from '../../lib/app/projections.js';
 import { aShop, anOrder, mutateOk, ORDER_RECORD, type TestShop } from '../fixtures/api.js';
 import { feedStream } from '../fixtures/stream.js';
 import { jobIdOf } from '../../lib/graphql/ids.js';

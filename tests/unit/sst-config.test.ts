@@ -189,7 +189,7 @@ describe('sst.config.ts', () => {
   });
 
   it('declares every scheduled function on arm64 with an existing handler, and the prediction refit with 3 GB', async () => {
-    const { schedules } = await import('../../lib/schedules.js');
+    const { schedules } = await import('../../lib/app/schedules.js');
     expect(declared.crons.map((c) => c.name).sort()).toEqual(schedules.map((s) => s.name).sort());
     for (const cron of declared.crons) {
       const fn = plain(cron.args.function) as sst.aws.FunctionArgs;

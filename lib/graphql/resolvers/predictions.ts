@@ -1,17 +1,17 @@
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
-import { InvalidInputError } from '../common/errors.js';
+import { InvalidInputError } from '../../common/errors.js';
 import { z } from 'zod';
-import type { Resolvers } from '../graphql/__generated__/resolvers.js';
-import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
-import { jobIdOf, toGlobalId } from '../graphql/ids.js';
-import type { NodeFetchers } from '../graphql/nodes.js';
-import { mutation } from '../graphql/user-errors.js';
-import { InvalidSummaryError } from './predictions.errors.js';
-import { getCustomerSegment } from '../metrics/index.js';
-import { runIdempotent } from '../idempotency/index.js';
-import type { PredictionModels } from './clv.js';
-import type { CustomerPredictionItem, PredictionJobItem, PredictionModelItem } from './predictions.entities.js';
+import type { Resolvers } from '../__generated__/resolvers.js';
+import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../context.js';
+import { jobIdOf, toGlobalId } from '../ids.js';
+import type { NodeFetchers } from '../nodes.js';
+import { mutation } from '../user-errors.js';
+import { InvalidSummaryError } from '../../predictions/predictions.errors.js';
+import { getCustomerSegment } from '../../metrics/index.js';
+import { runIdempotent } from '../../idempotency/index.js';
+import type { PredictionModels } from '../../predictions/clv.js';
+import type { CustomerPredictionItem, PredictionJobItem, PredictionModelItem } from '../../predictions/predictions.entities.js';
 import {
   backtestPredictions,
   HoldoutError,
@@ -21,7 +21,7 @@ import {
   modelsOf,
   predictionAt,
   queuePredictionRefresh,
-} from './predictions.service.js';
+} from '../../predictions/predictions.service.js';
 
 export type { PredictionJobItem };
 

@@ -1,16 +1,16 @@
 import { GraphQLError } from 'graphql';
 import { ZodError, type z } from 'zod';
-import type { ReferralReason, Resolvers } from '../graphql/__generated__/resolvers.js';
-import type { RevenueBasis } from './contribution.js';
-import { requireScope, type GraphQLContext } from '../graphql/context.js';
-import { localIdOf } from '../graphql/ids.js';
-import { CSAT_SATISFIED_FROM, feedbackFigures, INVALID_CODE_REASONS, loyaltyRows, referralFigures, type GroupPurchaseFigures } from './domain-reports.js';
-import type { DomainReport } from './domain-reports.entities.js';
-import { ALL_SCOPE } from './domain-reports.projections.js';
-import { listDomainCounters } from './domain-reports.service.js';
-import { getMetricsState, listCounterItems, type MetricsState } from './metrics.service.js';
-import { reportRangeInput, type ReportRangeInput } from './metrics.inputs.js';
-import { periodEnd, periodRange, periodStart, type Granularity, type PeriodKey } from './periods.js';
+import type { ReferralReason, Resolvers } from '../__generated__/resolvers.js';
+import type { RevenueBasis } from '../../metrics/contribution.js';
+import { requireScope, type GraphQLContext } from '../context.js';
+import { localIdOf } from '../ids.js';
+import { CSAT_SATISFIED_FROM, feedbackFigures, INVALID_CODE_REASONS, loyaltyRows, referralFigures, type GroupPurchaseFigures } from '../../metrics/domain-reports.js';
+import type { DomainReport } from '../../metrics/domain-reports.entities.js';
+import { ALL_SCOPE } from '../../metrics/domain-reports.projections.js';
+import { listDomainCounters } from '../../metrics/domain-reports.service.js';
+import { getMetricsState, listCounterItems, type MetricsState } from '../../metrics/metrics.service.js';
+import { reportRangeInput, type ReportRangeInput } from '../../metrics/metrics.inputs.js';
+import { periodEnd, periodRange, periodStart, type Granularity, type PeriodKey } from '../../metrics/periods.js';
 
 // Queries have no userErrors: invalid arguments are a BAD_USER_INPUT naming the argument.
 function parseRange(args: unknown): ReportRangeInput {

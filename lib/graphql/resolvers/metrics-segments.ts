@@ -1,10 +1,10 @@
 import { GraphQLError } from 'graphql';
 import { z, ZodError } from 'zod';
-import type { Resolvers } from '../graphql/__generated__/resolvers.js';
-import { requireScope, type GraphQLContext } from '../graphql/context.js';
-import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
-import { listReplenishmentDue, readBrightSpots } from './metrics.purchases.js';
-import type { BrightSpot } from './purchases.js';
+import type { Resolvers } from '../__generated__/resolvers.js';
+import { requireScope, type GraphQLContext } from '../context.js';
+import { connection, decodeCursor, pageSize } from '../cursors.js';
+import { listReplenishmentDue, readBrightSpots } from '../../metrics/metrics.purchases.js';
+import type { BrightSpot } from '../../metrics/purchases.js';
 
 // Queries have no userErrors: invalid arguments are a BAD_USER_INPUT naming the argument.
 function parseArgs<S extends z.ZodType>(schema: S, args: unknown): z.infer<S> {

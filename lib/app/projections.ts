@@ -5,7 +5,7 @@ import { purchasesProjection } from '../metrics/metrics.purchases.js';
 import { domainReportProjections } from '../metrics/domain-reports.projections.js';
 import { surveyProjections } from '../surveys/index.js';
 import { eventProjections, type EventHandler } from '../events/index.js';
-import type { Projection } from './handler.js';
+import type { Projection } from '../streams/handler.js';
 
 /** Every domain's reactions to other domains' facts, registered here and nowhere else. */
 export const eventHandlers: EventHandler[] = [];

@@ -1,6 +1,6 @@
-import type { Resolvers } from '../graphql/__generated__/resolvers.js';
-import type { GraphQLContext } from '../graphql/context.js';
-import { syncStatusOnce } from '../shops/index.js';
+import type { Resolvers } from '../__generated__/resolvers.js';
+import type { GraphQLContext } from '../context.js';
+import { syncStatusOnce } from '../../shops/index.js';
 
 /** Every report's `dataFreshAsOf`: the shop's sync status, read once per request. */
 async function dataFreshAsOf(_report: unknown, _args: unknown, ctx: GraphQLContext): Promise<string | null> {

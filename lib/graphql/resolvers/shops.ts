@@ -1,14 +1,14 @@
-import type { Resolvers } from '../graphql/__generated__/resolvers.js';
-import { forgetCachedKey, forgetCachedShop } from '../graphql/auth.js';
-import { requireScope } from '../graphql/context.js';
-import { localIdOf, toGlobalId } from '../graphql/ids.js';
-import type { NodeFetchers } from '../graphql/nodes.js';
-import { mutation } from '../graphql/user-errors.js';
-import { runIdempotent } from '../idempotency/index.js';
-import { ApiKeyNotFoundError, ScopesNotHeldError } from './shops.errors.js';
-import { apiKeyCreateInput, type ApiScope } from './shops.inputs.js';
-import { createApiKey, getApiKey, listApiKeysForShop, revokeApiKey, scopesNotHeld, updateShopSettings } from './shops.service.js';
-import { isBehind, syncStatusOnce } from './sync.js';
+import type { Resolvers } from '../__generated__/resolvers.js';
+import { forgetCachedKey, forgetCachedShop } from '../auth.js';
+import { requireScope } from '../context.js';
+import { localIdOf, toGlobalId } from '../ids.js';
+import type { NodeFetchers } from '../nodes.js';
+import { mutation } from '../user-errors.js';
+import { runIdempotent } from '../../idempotency/index.js';
+import { ApiKeyNotFoundError, ScopesNotHeldError } from '../../shops/shops.errors.js';
+import { apiKeyCreateInput, type ApiScope } from '../../shops/shops.inputs.js';
+import { createApiKey, getApiKey, listApiKeysForShop, revokeApiKey, scopesNotHeld, updateShopSettings } from '../../shops/shops.service.js';
+import { isBehind, syncStatusOnce } from '../../shops/sync.js';
 
 export const shopNodes: NodeFetchers<'Shop' | 'ApiKey'> = {
   // A shop sees itself only: another shop's id is simply not found.

@@ -1,11 +1,11 @@
-import type { OrderItem } from './orders.entities.js';
-import type { Resolvers } from '../graphql/__generated__/resolvers.js';
-import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
-import { toGlobalId } from '../graphql/ids.js';
-import type { NodeFetchers } from '../graphql/nodes.js';
-import { mutation } from '../graphql/user-errors.js';
-import { maxBatchSize, orderCancelInput, orderRecordInput, orderRefundInput } from './orders.inputs.js';
-import { cancelOrder, getOrder, recordOrder, refundOrder, type Refund } from './orders.service.js';
+import type { OrderItem } from '../../orders/orders.entities.js';
+import type { Resolvers } from '../__generated__/resolvers.js';
+import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../context.js';
+import { toGlobalId } from '../ids.js';
+import type { NodeFetchers } from '../nodes.js';
+import { mutation } from '../user-errors.js';
+import { maxBatchSize, orderCancelInput, orderRecordInput, orderRefundInput } from '../../orders/orders.inputs.js';
+import { cancelOrder, getOrder, recordOrder, refundOrder, type Refund } from '../../orders/orders.service.js';
 
 const money = (amount: number, ctx: GraphQLContext) => ({ amount, currencyCode: ctx.shop.currencyCode });
 

@@ -1,10 +1,10 @@
 import type { Context } from 'aws-lambda';
-import { errorFields, logger, metricsEnabled, MetricUnit, newMetrics } from './common/logger.js';
-import { traced } from './common/tracer.js';
-import { newMeter, withMeter } from './db/client.js';
+import { errorFields, logger, metricsEnabled, MetricUnit, newMetrics } from '../common/logger.js';
+import { traced } from '../common/tracer.js';
+import { newMeter, withMeter } from '../db/client.js';
 
 /**
- * Wraps a scheduled function (lib/schedules.ts) with its log line (name, duration, DynamoDB
+ * Wraps a scheduled function (lib/app/schedules.ts) with its log line (name, duration, DynamoDB
  * requests and capacity, the job's own summary counts), metrics and trace subsegment. A failure is
  * logged and rethrown, so EventBridge Scheduler sees it.
  */

@@ -1,18 +1,18 @@
 import { GraphQLError } from 'graphql';
 import { z, ZodError } from 'zod';
-import type { Resolvers } from '../graphql/__generated__/resolvers.js';
-import { requireScope, type GraphQLContext } from '../graphql/context.js';
-import { jobIdOf, toGlobalId } from '../graphql/ids.js';
-import type { NodeFetchers } from '../graphql/nodes.js';
-import { mutation } from '../graphql/user-errors.js';
-import { reportRangeInput, retentionReportInput } from './metrics.inputs.js';
-import { getRebuildJob, rebuildProgress, startRebuild } from './metrics.rebuild.js';
-import { getCustomerSegment, listSegmentRuns } from './metrics.segments.js';
-import { RFM_GROUPS, type RfmGroup } from './segments.js';
-import { readCohortReport, readLifetimeValueReport, readRetentionReport, type MetricsSettings } from './metrics.service.js';
-import type { MetricsRebuildJobItem } from './metrics.entities.js';
-import { periodEnd, periodStart, type Granularity } from './periods.js';
-import type { Lookback, RetentionFigures } from './reports.js';
+import type { Resolvers } from '../__generated__/resolvers.js';
+import { requireScope, type GraphQLContext } from '../context.js';
+import { jobIdOf, toGlobalId } from '../ids.js';
+import type { NodeFetchers } from '../nodes.js';
+import { mutation } from '../user-errors.js';
+import { reportRangeInput, retentionReportInput } from '../../metrics/metrics.inputs.js';
+import { getRebuildJob, rebuildProgress, startRebuild } from '../../metrics/metrics.rebuild.js';
+import { getCustomerSegment, listSegmentRuns } from '../../metrics/metrics.segments.js';
+import { RFM_GROUPS, type RfmGroup } from '../../metrics/segments.js';
+import { readCohortReport, readLifetimeValueReport, readRetentionReport, type MetricsSettings } from '../../metrics/metrics.service.js';
+import type { MetricsRebuildJobItem } from '../../metrics/metrics.entities.js';
+import { periodEnd, periodStart, type Granularity } from '../../metrics/periods.js';
+import type { Lookback, RetentionFigures } from '../../metrics/reports.js';
 
 // Queries have no userErrors: invalid arguments are a BAD_USER_INPUT naming the argument.
 function parseArgs<S extends z.ZodType>(schema: S, args: unknown): z.infer<S> {

@@ -1,15 +1,15 @@
 import { GraphQLError } from 'graphql';
-import type { Resolvers } from '../graphql/__generated__/resolvers.js';
-import { canReadCustomer, forbidden, requireScope } from '../graphql/context.js';
-import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
-import { localIdOf, toGlobalId } from '../graphql/ids.js';
-import type { NodeFetchers } from '../graphql/nodes.js';
-import { mutation } from '../graphql/user-errors.js';
-import { listOrdersForCustomer } from '../orders/index.js';
-import { listCustomerIdsBySegment } from '../metrics/index.js';
-import { listCustomerIdsByPrediction } from '../predictions/index.js';
-import { CustomerNotFoundError } from './customers.errors.js';
-import { customerFilterInput, customerUpsertInput } from './customers.inputs.js';
+import type { Resolvers } from '../__generated__/resolvers.js';
+import { canReadCustomer, forbidden, requireScope } from '../context.js';
+import { connection, decodeCursor, pageSize } from '../cursors.js';
+import { localIdOf, toGlobalId } from '../ids.js';
+import type { NodeFetchers } from '../nodes.js';
+import { mutation } from '../user-errors.js';
+import { listOrdersForCustomer } from '../../orders/index.js';
+import { listCustomerIdsBySegment } from '../../metrics/index.js';
+import { listCustomerIdsByPrediction } from '../../predictions/index.js';
+import { CustomerNotFoundError } from '../../customers/customers.errors.js';
+import { customerFilterInput, customerUpsertInput } from '../../customers/customers.inputs.js';
 import {
   eraseCustomer,
   findCustomerByEmail,
@@ -17,8 +17,8 @@ import {
   getCustomer,
   listCustomersForShop,
   upsertCustomer,
-} from './customers.service.js';
-import { averageDaysBetweenOrders, averageOrderValue } from './statistics.js';
+} from '../../customers/customers.service.js';
+import { averageDaysBetweenOrders, averageOrderValue } from '../../customers/statistics.js';
 
 export const customerNodes: NodeFetchers<'Customer'> = {
   Customer: async (ctx, customerId) => {
