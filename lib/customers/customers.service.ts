@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { pageFromKeyedItems, type Page } from '../db/pagination.js';
 import { db } from '../db/service.js';
 import { backoff, maxOptimisticAttempts, writeTransaction, type TxEntities, type TxItem } from '../db/transactions.js';
+import { eventTxItem } from '../events/index.js';
+import { customerCreated, customerErased, customerNewsletterSubscribed } from './customers.events.js';
 import { CustomerErasedError, CustomerNotFoundError } from './customers.errors.js';
 import { normalizeEmail, type CustomerFilterInput, type CustomerUpsertInput } from './customers.inputs.js';
 import type { CustomerItem } from './customers.entities.js';
@@ -135,6 +137,7 @@ export function customerWriteItems(entities: TxEntities, plan: CustomerPlan, sta
   };
   if (plan.isNew) {
     items.push(entities.customer.create({ ...plan.customer, ...statFields, version: 1 }).commit());
+    items.push(createdEventItem(entities, plan.customer, 'ORDER', now));
   } else {
     const version = plan.customer.version;
     let patch = entities.customer
@@ -144,6 +147,21 @@ export function customerWriteItems(entities: TxEntities, plan: CustomerPlan, sta
     items.push(patch.where((attr, op) => op.eq(attr.version, version)).commit());
   }
   return items;
+}
+
+/** The `customer.created` event of a new customer, for the transaction that creates it. */
+function createdEventItem(entities: TxEntities, customer: CustomerItem, source: 'UPSERT' | 'ORDER', now: Date): Commit {
+  return eventTxItem(
+    entities,
+    customerCreated,
+    {
+      shopId: customer.tenantId,
+      factKey: customer.customerId,
+      occurredAt: customer.createdAt,
+      data: { customerId: customer.customerId, externalId: customer.externalId ?? null, source, newsletter: customer.newsletter ?? 'NOT_SUBSCRIBED', createdAt: customer.createdAt },
+    },
+    { now: () => now },
+  );
 }
 
 /**
@@ -183,12 +201,29 @@ export async function upsertCustomer(
       }
       if (plan.isNew) {
         items.push(entities.customer.create({ ...next, version: 1 }).commit());
+        items.push(createdEventItem(entities, next, 'UPSERT', now));
       } else {
         const { tenantId: _t, customerId: _c, createdAt: _created, ...fields } = next;
         const cleared = profileFields.filter((field) => next[field] === undefined && current[field] !== undefined);
         let patch = entities.customer.patch({ tenantId, customerId: current.customerId }).set({ ...definedOnly(fields), version: current.version + 1 });
         if (cleared.length) patch = patch.remove(cleared);
         items.push(patch.where((attr, op) => op.eq(attr.version, current.version)).commit());
+      }
+      if (next.newsletter === 'SUBSCRIBED' && current.newsletter !== 'SUBSCRIBED') {
+        // Keyed by the version this write lands on: an opt-in after an opt-out is a new fact.
+        items.push(
+          eventTxItem(
+            entities,
+            customerNewsletterSubscribed,
+            {
+              shopId: tenantId,
+              factKey: `${current.customerId}:v${plan.isNew ? 1 : current.version + 1}`,
+              occurredAt: next.optedInAt ?? now.toISOString(),
+              data: { customerId: current.customerId, externalId: next.externalId ?? null, optedInAt: next.optedInAt ?? now.toISOString(), optInSource: next.optInSource ?? null },
+            },
+            { now: () => now },
+          ),
+        );
       }
       return items;
     });
@@ -268,6 +303,12 @@ export async function eraseCustomer(tenantId: string, customerId: string, now: D
         .remove(present.length ? [...present] : ['optedInAt'])
         .where((attr, op) => op.eq(attr.version, current.version))
         .commit(),
+      eventTxItem(
+        entities,
+        customerErased,
+        { shopId: tenantId, factKey: customerId, occurredAt: now.toISOString(), data: { customerId, erasedAt: now.toISOString() } },
+        { now: () => now },
+      ),
     ]);
     if (outcome.ok) return (await getCustomer(tenantId, customerId))!;
     // A claim may belong to another customer already (email claimed elsewhere): drop that claim.

@@ -14,3 +14,4 @@ export {
 } from './customers.service.js';
 export { averageDaysBetweenOrders, averageOrderValue, statisticsFromOrders, withOrderCounted, type CustomerStatistics } from './statistics.js';
 export { CustomerNotFoundError, CustomerErasedError } from './customers.errors.js';
+export { customerBirthdayUpcoming, customerCreated, customerErased, customerEvents, customerNewsletterSubscribed } from './customers.events.js';

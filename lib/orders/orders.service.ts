@@ -14,6 +14,8 @@ import {
 import { pageFromKeyedItems, type Page } from '../db/pagination.js';
 import { db } from '../db/service.js';
 import { backoff, maxOptimisticAttempts, writeTransaction } from '../db/transactions.js';
+import { eventTxItem } from '../events/index.js';
+import { orderCancelled, orderRecorded, orderRefunded } from './orders.events.js';
 import {
   CurrencyMismatchError,
   GuestOrderError,
@@ -112,12 +114,35 @@ export async function recordOrder(shop: ShopContext, input: OrderRecordInput, no
     const outcome = await writeTransaction(db(), (entities) => [
       entities.order.create(order).commit(),
       ...customerWriteItems(entities, plan, stats, now),
+      eventTxItem(entities, orderRecorded, { shopId: tenantId, factKey: order.orderId, occurredAt: order.placedAt, data: recordedData(order, stats.ordersCount) }, { now: () => now }),
     ]);
     if (outcome.ok) return { order, created: true };
     // The order item is first: if it failed its condition, the loop re-reads it (replay or conflict).
     if (outcome.reasons[0] !== 'ConditionalCheckFailed') await backoff(attempt);
   }
   throw new Error('orderRecord: too much contention on this customer');
+}
+
+/** The `order.recorded` payload: the order's facts a partner needs without reading it back. */
+function recordedData(order: OrderItem, customerOrdersCount: number) {
+  return {
+    orderId: order.orderId,
+    customerId: order.customerId,
+    placedAt: order.placedAt,
+    currencyCode: order.currencyCode,
+    subtotal: order.subtotal,
+    discounts: order.discounts,
+    shipping: order.shipping,
+    tax: order.tax,
+    total: order.total,
+    itemCount: (order.lineItems ?? []).reduce((sum, line) => sum + line.quantity, 0),
+    firstOrder: customerOrdersCount === 1,
+    customerOrdersCount,
+    lineItems: order.lineItems ?? [],
+    discountCodes: order.discountCodes ?? [],
+    referralCode: order.referralCode ?? null,
+    channel: order.channel ?? null,
+  };
 }
 
 /**
@@ -165,6 +190,17 @@ export async function cancelOrder(tenantId: string, input: OrderCancelInput, now
         .where((attr, op) => op.eq(attr.version, order.version))
         .commit(),
       ...customerWriteItems(entities, { customer, isNew: false, claims: [] }, stats, now),
+      eventTxItem(
+        entities,
+        orderCancelled,
+        {
+          shopId: tenantId,
+          factKey: order.orderId,
+          occurredAt: cancelledAt,
+          data: { orderId: order.orderId, customerId: order.customerId, currencyCode: order.currencyCode, total: order.total, refunded: order.refunded, placedAt: order.placedAt, cancelledAt },
+        },
+        { now: () => now },
+      ),
     ]);
     if (outcome.ok) return (await getOrder(tenantId, order.orderId))!;
     await backoff(attempt);
@@ -208,6 +244,27 @@ export async function refundOrder(tenantId: string, input: OrderRefundInput, now
       ...(counted
         ? customerWriteItems(entities, { customer, isNew: false, claims: [] }, { ...stats, totalSpent: stats.totalSpent - input.amount }, now)
         : []),
+      eventTxItem(
+        entities,
+        orderRefunded,
+        {
+          shopId: tenantId,
+          factKey: `${order.orderId}:${refund.refundId}`,
+          occurredAt: createdAt,
+          data: {
+            orderId: order.orderId,
+            customerId: order.customerId,
+            refundId: refund.refundId,
+            currencyCode: order.currencyCode,
+            amount: refund.amount,
+            refundedTotal: order.refunded + refund.amount,
+            orderTotal: order.total,
+            reason: refund.reason ?? null,
+            refundedAt: createdAt,
+          },
+        },
+        { now: () => now },
+      ),
     ]);
     if (outcome.ok) return { order: (await getOrder(tenantId, order.orderId))!, refund };
     await backoff(attempt);
