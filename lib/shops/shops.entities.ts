@@ -25,6 +25,12 @@ export const ShopEntity = new Entity({
     previousStorefrontSecret: { type: 'string' },
     previousSecretExpiresAt: { type: 'string' },
     createdAt: { type: 'string', required: true, readOnly: true },
+    /** Event thresholds (absent: the defaults of `eventSettingsOf`). P(alive) under this is `customer.churn_risk_high`. */
+    churnRiskThreshold: { type: 'number' },
+    /** Days before a category's expected next purchase that `replenishment.due` fires. */
+    replenishmentLeadDays: { type: 'number' },
+    /** Days before a birthday that `customer.birthday_upcoming` fires. */
+    birthdayLeadDays: { type: 'number' },
     /** Throttle plan (lib/throttle/plans.ts); a shop without one is STANDARD. */
     plan: { type: ['STANDARD', 'PLUS'] as const },
   },

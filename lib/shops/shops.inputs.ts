@@ -73,10 +73,21 @@ export const shopSettingsUpdateInput = z
       .max(maxAllowedOrigins)
       .transform((origins) => [...new Set(origins)].sort())
       .nullish(),
+    eventSettings: z
+      .object({
+        churnRiskThreshold: z.number().gt(0).lt(1).nullish(),
+        replenishmentLeadDays: z.number().int().min(0).max(365).nullish(),
+        birthdayLeadDays: z.number().int().min(0).max(365).nullish(),
+      })
+      .nullish(),
   })
   .refine(
-    (input) => input.timeZone != null || input.revenueBasis != null || input.allowedOrigins != null,
-    'give a timeZone, a revenueBasis, allowedOrigins or several',
+    (input) =>
+      input.timeZone != null ||
+      input.revenueBasis != null ||
+      input.allowedOrigins != null ||
+      Object.values(input.eventSettings ?? {}).some((value) => value != null),
+    'give a timeZone, a revenueBasis, allowedOrigins, eventSettings or several',
   );
 export type ShopSettingsUpdateInput = z.input<typeof shopSettingsUpdateInput>;
 

@@ -45,13 +45,37 @@ export async function getShop(tenantId: string): Promise<ShopItem | undefined> {
   return (await db().entities.shop.get({ tenantId }).go()).data ?? undefined;
 }
 
-/** A shop setting: the two the metrics are computed with, and the storefront origins (CORS). */
-export type ShopSetting = 'timeZone' | 'revenueBasis' | 'allowedOrigins';
+/** A shop setting: the two the metrics are computed with, the storefront origins (CORS), and the event thresholds. */
+export type ShopSetting = 'timeZone' | 'revenueBasis' | 'allowedOrigins' | EventSetting;
+
+type EventSetting = 'churnRiskThreshold' | 'replenishmentLeadDays' | 'birthdayLeadDays';
+const eventSettingNames: readonly EventSetting[] = ['churnRiskThreshold', 'replenishmentLeadDays', 'birthdayLeadDays'];
+
+/** The thresholds of the events jobs find, as a shop set them or by default. */
+export interface EventSettings {
+  /** `customer.churn_risk_high` fires when P(alive) falls under this. */
+  churnRiskThreshold: number;
+  /** `replenishment.due` fires this many days before the expected next purchase. */
+  replenishmentLeadDays: number;
+  /** `customer.birthday_upcoming` fires this many days before the birthday. */
+  birthdayLeadDays: number;
+}
+
+export const defaultEventSettings: EventSettings = { churnRiskThreshold: 0.3, replenishmentLeadDays: 7, birthdayLeadDays: 7 };
+
+/** Given a shop, returns its event thresholds (the defaults where it set none). */
+export function eventSettingsOf(shop: Pick<ShopItem, EventSetting>): EventSettings {
+  return {
+    churnRiskThreshold: shop.churnRiskThreshold ?? defaultEventSettings.churnRiskThreshold,
+    replenishmentLeadDays: shop.replenishmentLeadDays ?? defaultEventSettings.replenishmentLeadDays,
+    birthdayLeadDays: shop.birthdayLeadDays ?? defaultEventSettings.birthdayLeadDays,
+  };
+}
 
 export interface SettingChange {
   setting: ShopSetting;
-  from: string | string[];
-  to: string | string[];
+  from: string | string[] | number;
+  to: string | string[] | number;
 }
 
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
@@ -72,6 +96,10 @@ export async function updateShopSettings(
   if (valid.timeZone != null) next.timeZone = valid.timeZone;
   if (valid.revenueBasis != null) next.revenueBasis = valid.revenueBasis;
   if (valid.allowedOrigins != null) next.allowedOrigins = valid.allowedOrigins;
+  for (const name of eventSettingNames) {
+    const value = valid.eventSettings?.[name];
+    if (value != null) next[name] = value;
+  }
   const settings = Object.keys(next) as ShopSetting[];
   try {
     // The condition makes the comparison atomic: the write happens only if some value differs,
@@ -86,6 +114,10 @@ export async function updateShopSettings(
         // Shops created before allowedOrigins existed lack the attribute, and `<>` is false
         // against a missing one.
         if (next.allowedOrigins != null) differs.push(op.notExists(attr.allowedOrigins), op.ne(attr.allowedOrigins, next.allowedOrigins));
+        for (const name of eventSettingNames) {
+          const value = next[name];
+          if (value != null) differs.push(op.notExists(attr[name]), op.ne(attr[name], value));
+        }
         return `(${differs.join(' OR ')})`;
       })
       .go({ response: 'all_old' });
@@ -93,7 +125,7 @@ export async function updateShopSettings(
       shop: { ...before, ...next, settingsChangedAt: now.toISOString() } as ShopItem,
       changes: settings
         .filter((setting) => !sameValue(before[setting], next[setting]))
-        .map((setting) => ({ setting, from: before[setting] ?? [], to: next[setting]! })),
+        .map((setting) => ({ setting, from: before[setting] ?? [], to: next[setting]! }) as SettingChange),
     };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;

@@ -7,7 +7,7 @@ import { mutation } from '../user-errors.js';
 import { runIdempotent } from '../../idempotency/index.js';
 import { ApiKeyNotFoundError, ScopesNotHeldError } from '../../shops/shops.errors.js';
 import { apiKeyCreateInput, type ApiScope } from '../../shops/shops.inputs.js';
-import { createApiKey, getApiKey, listApiKeysForShop, revokeApiKey, scopesNotHeld, updateShopSettings } from '../../shops/shops.service.js';
+import { createApiKey, eventSettingsOf, getApiKey, listApiKeysForShop, revokeApiKey, scopesNotHeld, updateShopSettings } from '../../shops/shops.service.js';
 import { isBehind, syncStatusOnce } from '../../shops/sync.js';
 
 export const shopNodes: NodeFetchers<'Shop' | 'ApiKey'> = {
@@ -77,7 +77,7 @@ export const shopResolvers: Resolvers = {
         async () => {
           const { shop, changes } = await updateShopSettings(ctx.tenantId, input, ctx.clock.now());
           if (changes.length > 0) forgetCachedShop(ctx.tenantId);
-          return { shop, metricsRebuildNeeded: changes.some((change) => change.setting !== 'allowedOrigins') };
+          return { shop, metricsRebuildNeeded: changes.some((change) => change.setting === 'timeZone' || change.setting === 'revenueBasis') };
         },
         { shop: null, metricsRebuildNeeded: false },
       );
@@ -97,6 +97,7 @@ export const shopResolvers: Resolvers = {
     id: (shop) => toGlobalId(shop.tenantId, 'Shop', shop.tenantId),
     currencyCode: (shop) => shop.currencyCode,
     allowedOrigins: (shop) => shop.allowedOrigins ?? [],
+    eventSettings: (shop) => eventSettingsOf(shop),
   },
   ApiKey: {
     id: (key) => toGlobalId(key.tenantId, 'ApiKey', key.keyId),
