@@ -1,13 +1,13 @@
 import { customerNodes, customerResolvers } from '../customers/customers.resolvers.js';
-import { loyaltyNodes, loyaltyResolvers } from '../loyalty/loyalty.resolvers.js';
+import { loyaltyNodes, loyaltyResolvers } from './resolvers/loyalty.js';
 import { metricsNodes, metricsResolvers } from '../metrics/metrics.resolvers.js';
 import { metricsSegmentResolvers } from '../metrics/metrics.segments.resolvers.js';
 import { domainReportResolvers } from '../metrics/domain-reports.resolvers.js';
 import { freshnessResolvers } from '../metrics/freshness.resolvers.js';
 import { orderNodes, orderResolvers } from '../orders/orders.resolvers.js';
 import { predictionNodes, predictionResolvers } from '../predictions/predictions.resolvers.js';
-import { referralNodes, referralResolvers } from '../referrals/referrals.resolvers.js';
-import { surveyNodes, surveyResolvers } from '../surveys/surveys.resolvers.js';
+import { referralNodes, referralResolvers } from './resolvers/referrals.js';
+import { surveyNodes, surveyResolvers } from './resolvers/surveys.js';
 import { shopNodes, shopResolvers } from '../shops/shops.resolvers.js';
 import type { Resolvers } from './__generated__/resolvers.js';
 import { typeDefs } from './__generated__/typedefs.js';
