@@ -1,13 +1,13 @@
 import { customerNodes, customerResolvers } from './resolvers/customers.js';
-import { loyaltyNodes, loyaltyResolvers } from '../loyalty/loyalty.resolvers.js';
+import { loyaltyNodes, loyaltyResolvers } from './resolvers/loyalty.js';
 import { metricsNodes, metricsResolvers } from './resolvers/metrics.js';
 import { metricsSegmentResolvers } from './resolvers/metrics-segments.js';
 import { domainReportResolvers } from './resolvers/metrics-domain-reports.js';
 import { freshnessResolvers } from './resolvers/metrics-freshness.js';
 import { orderNodes, orderResolvers } from './resolvers/orders.js';
 import { predictionNodes, predictionResolvers } from './resolvers/predictions.js';
-import { referralNodes, referralResolvers } from '../referrals/referrals.resolvers.js';
-import { surveyNodes, surveyResolvers } from '../surveys/surveys.resolvers.js';
+import { referralNodes, referralResolvers } from './resolvers/referrals.js';
+import { surveyNodes, surveyResolvers } from './resolvers/surveys.js';
 import { shopNodes, shopResolvers } from './resolvers/shops.js';
 import type { Resolvers } from './__generated__/resolvers.js';
 import { typeDefs } from './__generated__/typedefs.js';

@@ -1,15 +1,15 @@
 import { GraphQLError } from 'graphql';
 import { ZodError } from 'zod';
-import type { CustomerItem } from '../customers/index.js';
-import type { Resolvers } from '../graphql/__generated__/resolvers.js';
-import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
-import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
-import { localIdOf, toGlobalId } from '../graphql/ids.js';
-import type { NodeFetchers } from '../graphql/nodes.js';
-import { mutation } from '../graphql/user-errors.js';
-import type { ApiScope } from '../shops/index.js';
-import type { ReferralItem, ReferralProgramItem } from './referrals.entities.js';
-import { ReferralCustomerNotFoundError } from './referrals.errors.js';
+import type { CustomerItem } from '../../customers/index.js';
+import type { Resolvers } from '../__generated__/resolvers.js';
+import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../context.js';
+import { connection, decodeCursor, pageSize } from '../cursors.js';
+import { localIdOf, toGlobalId } from '../ids.js';
+import type { NodeFetchers } from '../nodes.js';
+import { mutation } from '../user-errors.js';
+import type { ApiScope } from '../../shops/index.js';
+import type { ReferralItem, ReferralProgramItem } from '../../referrals/referrals.entities.js';
+import { ReferralCustomerNotFoundError } from '../../referrals/referrals.errors.js';
 import {
   referralCodeApplyInput,
   referralCodeRequestInput,
@@ -20,7 +20,7 @@ import {
   referralStatsInput,
   referralVisitTrackInput,
   socialShareRecordInput,
-} from './referrals.inputs.js';
+} from '../../referrals/referrals.inputs.js';
 import {
   adminRejectReferral,
   applyReferralCode,
@@ -44,7 +44,7 @@ import {
   urlFor,
   visitsOf,
   type CustomerReferralSummary,
-} from './referrals.service.js';
+} from '../../referrals/referrals.service.js';
 
 const nowOf = (ctx: GraphQLContext) => ctx.clock.now().toISOString();
 const money = (amount: number, ctx: GraphQLContext) => ({ amount, currencyCode: ctx.shop.currencyCode });

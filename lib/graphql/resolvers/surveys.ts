@@ -1,15 +1,15 @@
 import { GraphQLError } from 'graphql';
-import type { Resolvers } from '../graphql/__generated__/resolvers.js';
-import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
-import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
-import { localIdOf, toGlobalId } from '../graphql/ids.js';
-import type { NodeFetchers } from '../graphql/nodes.js';
-import { mutation } from '../graphql/user-errors.js';
-import { runIdempotent } from '../idempotency/index.js';
-import type { StoredAnswer } from './answers.js';
-import { resolveText } from './locales.js';
-import { CustomerRequiredError, FollowUpNotFoundError, SurveyError, InvitationNotFoundError, ResponseNotFoundError, SurveyNotFoundError } from './surveys.errors.js';
-import type { SurveyItem } from './surveys.entities.js';
+import type { Resolvers } from '../__generated__/resolvers.js';
+import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../context.js';
+import { connection, decodeCursor, pageSize } from '../cursors.js';
+import { localIdOf, toGlobalId } from '../ids.js';
+import type { NodeFetchers } from '../nodes.js';
+import { mutation } from '../user-errors.js';
+import { runIdempotent } from '../../idempotency/index.js';
+import type { StoredAnswer } from '../../surveys/answers.js';
+import { resolveText } from '../../surveys/locales.js';
+import { CustomerRequiredError, FollowUpNotFoundError, SurveyError, InvitationNotFoundError, ResponseNotFoundError, SurveyNotFoundError } from '../../surveys/surveys.errors.js';
+import type { SurveyItem } from '../../surveys/surveys.entities.js';
 import {
   feedbackFollowUpResolveInput,
   periodInput,
@@ -20,7 +20,7 @@ import {
   surveyResponseSubmitInput,
   surveyResponseUpdateInput,
   surveyUpdateInput,
-} from './surveys.inputs.js';
+} from '../../surveys/surveys.inputs.js';
 import {
   createInvitation,
   createSurvey,
@@ -44,7 +44,7 @@ import {
   updateSurvey,
   type Editor,
   type Respondent,
-} from './surveys.service.js';
+} from '../../surveys/surveys.service.js';
 
 function surveyIdOf(ctx: GraphQLContext, globalId: string, field: string[]): string {
   const id = localIdOf(ctx.tenantId, globalId, 'Survey');

@@ -1,19 +1,19 @@
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { ZodError } from 'zod';
-import { DomainError } from '../common/errors.js';
-import type { Resolvers } from '../graphql/__generated__/resolvers.js';
-import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../graphql/context.js';
-import { connection, decodeCursor, pageSize } from '../graphql/cursors.js';
-import { localIdOf, toGlobalId } from '../graphql/ids.js';
-import type { NodeFetchers } from '../graphql/nodes.js';
-import { mutation } from '../graphql/user-errors.js';
-import { runIdempotent } from '../idempotency/index.js';
-import type { ApiScope } from '../shops/index.js';
-import { earnPreview } from './earn.js';
-import { pointsExpiringSoon } from './ledger.js';
-import type { LoyaltyCouponItem, LoyaltyMemberItem, LoyaltyRewardItem } from './loyalty.entities.js';
-import { LoyaltyCustomerNotFoundError } from './loyalty.errors.js';
+import { DomainError } from '../../common/errors.js';
+import type { Resolvers } from '../__generated__/resolvers.js';
+import { canReadCustomer, forbidden, requireScope, type GraphQLContext } from '../context.js';
+import { connection, decodeCursor, pageSize } from '../cursors.js';
+import { localIdOf, toGlobalId } from '../ids.js';
+import type { NodeFetchers } from '../nodes.js';
+import { mutation } from '../user-errors.js';
+import { runIdempotent } from '../../idempotency/index.js';
+import type { ApiScope } from '../../shops/index.js';
+import { earnPreview } from '../../loyalty/earn.js';
+import { pointsExpiringSoon } from '../../loyalty/ledger.js';
+import type { LoyaltyCouponItem, LoyaltyMemberItem, LoyaltyRewardItem } from '../../loyalty/loyalty.entities.js';
+import { LoyaltyCustomerNotFoundError } from '../../loyalty/loyalty.errors.js';
 import {
   loyaltyActionRecordInput,
   loyaltyCartInput,
@@ -27,7 +27,7 @@ import {
   loyaltyRewardRedeemInput,
   loyaltyRewardUpdateInput,
   loyaltyTierConfigInput,
-} from './loyalty.inputs.js';
+} from '../../loyalty/loyalty.inputs.js';
 import {
   adjustPoints,
   applyTiers,
@@ -56,8 +56,8 @@ import {
   updateReward,
   type LoyaltyShop,
   type LoyaltyStatement,
-} from './loyalty.service.js';
-import { progress, type TierChangePreview } from './tiers.js';
+} from '../../loyalty/loyalty.service.js';
+import { progress, type TierChangePreview } from '../../loyalty/tiers.js';
 
 const shopOf = (ctx: GraphQLContext): LoyaltyShop => ({ tenantId: ctx.tenantId, currencyCode: ctx.shop.currencyCode, timeZone: ctx.shop.timeZone });
 const nowOf = (ctx: GraphQLContext) => ctx.clock.now().toISOString();
