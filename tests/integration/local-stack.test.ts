@@ -18,7 +18,7 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dynamo, ensureTable, tableName } from '../../lib/db/client.js';
 import { startApiGatewayServer, type ApiGatewayServer, type HttpApiHandler } from '../../scripts/local/apigw-server.js';
 import { startDynamoDbLocal } from '../../scripts/local/dynamodb-local.js';
@@ -30,7 +30,8 @@ import {
   type StreamPoller,
 } from '../../scripts/local/stream-poller.js';
 
-const endpoint = inject('dynamodbEndpoint');
+// This file's own DynamoDB Local (tests/setup/table.ts), or the shared external one.
+const endpoint = process.env.DYNAMODB_ENDPOINT!;
 
 function isRunning(pid: number): boolean {
   try {
@@ -55,7 +56,7 @@ describe('startDynamoDbLocal', () => {
       expect(local.endpoint).not.toBe(endpoint);
       expect(isRunning(local.pid)).toBe(true);
       const { TableNames } = await client.send(new ListTablesCommand({}));
-      // In memory and separate from the shared instance, which already holds this file's table.
+      // In memory and separate from this file's own instance, which already holds its table.
       expect(TableNames).toEqual([]);
     } finally {
       client.destroy();

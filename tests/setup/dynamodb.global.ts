@@ -1,24 +1,16 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../scripts/local/dynamodb-local.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    dynamodbEndpoint: string;
+    /** An instance someone else owns (`DYNAMODB_ENDPOINT`), or '' when each file starts its own. */
+    sharedDynamodbEndpoint: string;
   }
 }
 
 /**
- * Gives the integration project one DynamoDB endpoint for the whole run: `DYNAMODB_ENDPOINT` when
- * set (an instance someone else owns, left running), otherwise a fresh in-memory DynamoDB Local
- * that the returned teardown stops.
+ * Tells the test files whether to share an external DynamoDB endpoint (`DYNAMODB_ENDPOINT`, left
+ * running) or to start DynamoDB Local each for itself (tests/setup/table.ts).
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const external = process.env.DYNAMODB_ENDPOINT;
-  if (external) {
-    project.provide('dynamodbEndpoint', external);
-    return async () => {};
-  }
-  const local = await startDynamoDbLocal({ quiet: true });
-  project.provide('dynamodbEndpoint', local.endpoint);
-  return () => local.stop();
+export default function setup(project: TestProject): void {
+  project.provide('sharedDynamodbEndpoint', process.env.DYNAMODB_ENDPOINT ?? '');
 }
