@@ -15,6 +15,11 @@ export const apiScopes = [
   'METRICS_READ',
   'KEYS_READ',
   'KEYS_WRITE',
+  'WEBHOOKS_READ',
+  'WEBHOOKS_WRITE',
+  'EVENTS_READ',
+  'FLOWS_READ',
+  'FLOWS_WRITE',
 ] as const;
 
 export type ApiScope = (typeof apiScopes)[number];
