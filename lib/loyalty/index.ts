@@ -12,3 +12,4 @@ export type { LoyaltyStatement as LoyaltyAccountModel } from './loyalty.service.
 export { runLoyaltyExpiry, runTierReevaluation } from './loyalty.jobs.js';
 export { creditReferralPoints, grantReferralReward, recordSocialShareAction } from './referral-credit.js';
 export { surveyCompletedEarnProjection } from './survey-earn.js';
+export { loyaltyEvents } from './loyalty.events.js';
