@@ -3,6 +3,7 @@ import type { EventDefinition } from '../events/index.js';
 import { orderEvents } from '../orders/index.js';
 import { loyaltyEvents } from '../loyalty/index.js';
 import { surveyEvents } from '../surveys/index.js';
+import { referralEvents } from '../referrals/index.js';
 
 /**
  * Every event type partners can receive: each domain's declarations (`lib/<domain>/<domain>.events.ts`),
@@ -14,4 +15,5 @@ export const eventCatalogue: EventDefinition[] = [
   ...orderEvents,
   ...loyaltyEvents,
   ...surveyEvents,
+  ...referralEvents,
 ];
