@@ -202,7 +202,7 @@ export function firstLedgerPageFromMember(member: LoyaltyMemberItem | undefined,
 }
 
 /** Lists the members of a shop (the scheduled jobs and tier previews walk them). */
-async function forEachMember(tenantId: string, visit: (member: LoyaltyMemberItem) => Promise<void>): Promise<void> {
+export async function forEachMember(tenantId: string, visit: (member: LoyaltyMemberItem) => Promise<void>): Promise<void> {
   let cursor: string | null = null;
   do {
     const page: { data: unknown[]; cursor: string | null } = await db().entities.loyaltyMember.query.membersByShop({ tenantId }).go({ cursor, limit: 100 });
@@ -403,7 +403,7 @@ function prune(member: LoyaltyMemberItem, now: string): void {
 // ---------------------------------------------------------------------------------------------
 // Tiers on the account
 
-function valueIn(config: TierConfig, events: readonly QualifyingEvent[], window: TimeWindow): number {
+export function valueIn(config: TierConfig, events: readonly QualifyingEvent[], window: TimeWindow): number {
   let value = 0;
   for (const event of events) {
     if (window.start !== null && event.at < window.start) continue;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as streamHandler } from '../../functions/stream.js';
 import { db } from '../../lib/db/service.js';
+import { runLoyaltyExpiry, runTierReevaluation } from '../../lib/loyalty/index.js';
 import { startStreamPoller, type StreamPoller } from '../../scripts/local/stream-poller.js';
 import { aShop, anOrder, mutateOk, ORDER_RECORD, type TestShop } from '../fixtures/api.js';
 
@@ -70,6 +71,47 @@ describe('loyalty events', () => {
     const events = (await eventsOf(t.tenantId, 'loyalty.reward_redeemed')).map((event) => event.data);
     expect(events).toEqual([
       expect.objectContaining({ rewardId, redemptionId: 'le-3-r1', pointsSpent: 100, couponCode: redeemed.data!.loyaltyRewardRedeem.coupon.code, kind: 'FIXED_AMOUNT', redeemedAt: '2026-03-01T12:00:00.000Z' }),
+    ]);
+  });
+
+  it('publishes loyalty.points_expiring once per batch within 14 days of its expiry, however often the job reruns', async () => {
+    const shop = await aShop();
+    await shop.gql(PROGRAM, { input: { pointsPerUnit: 1, pendingDays: 0, expiry: { type: 'AFTER_DAYS', days: 30 } } });
+    const customer = (await shop.gql(UPSERT, { input: { externalId: 'le-4' } })).data!.customerUpsert.customer.id;
+    await shop.gql(ADJUST, { input: { customer, points: 100, reason: 'credit', idempotencyKey: 'le-4-a' } });
+    await shop.gql(ADJUST, { input: { customer, points: 20, reason: 'credit', idempotencyKey: 'le-4-b' } });
+
+    shop.clock.advance(15 * 86_400_000);
+    await runLoyaltyExpiry(shop.clock);
+    const tooEarly = await eventsOf(shop.tenantId, 'loyalty.points_expiring');
+    shop.clock.advance(2 * 86_400_000);
+    await runLoyaltyExpiry(shop.clock);
+    await runLoyaltyExpiry(shop.clock);
+
+    expect(tooEarly).toEqual([]);
+    const expiring = (await eventsOf(shop.tenantId, 'loyalty.points_expiring')).map((event) => event.data);
+    expect(expiring).toEqual([expect.objectContaining({ points: 120, expiresAt: '2026-03-31T12:00:00.000Z', daysBefore: 14 })]);
+  });
+
+  it('publishes loyalty.tier_downgrade_upcoming once when a review nears below the retain threshold, then tier_changed DOWN', async () => {
+    const shop = await aShop();
+    await shop.gql(PROGRAM, { input: { pointsPerUnit: 1, pendingDays: 0 } });
+    await shop.gql(TIERS, { input: { metric: 'POINTS_EARNED', window: 'CALENDAR_YEAR', tiers: [{ id: 'silver', name: 'Silver', entryThreshold: 100, retainThreshold: 50, multiplier: 1 }] } });
+    await mutateOk(shop, ORDER_RECORD, anOrder({ customer: { externalId: 'le-5' }, subtotal: 10_000, placedAt: '2026-02-01T10:00:00Z' }));
+    await poller.drain();
+
+    shop.clock.set('2027-12-25T00:00:00Z');
+    await runTierReevaluation(shop.clock);
+    await runTierReevaluation(shop.clock);
+    shop.clock.set('2028-01-02T00:00:00Z');
+    await runTierReevaluation(shop.clock);
+
+    const upcoming = (await eventsOf(shop.tenantId, 'loyalty.tier_downgrade_upcoming')).map((event) => event.data);
+    expect(upcoming).toEqual([expect.objectContaining({ tier: { tierId: 'silver', name: 'Silver' }, reviewAt: '2027-12-31T23:00:00.000Z', value: 0, retainThreshold: 50 })]);
+    const changed = (await eventsOf(shop.tenantId, 'loyalty.tier_changed', 'direction')).map((event) => event.data);
+    expect(changed).toEqual([
+      expect.objectContaining({ direction: 'UP', newTier: { tierId: 'silver', name: 'Silver' } }),
+      expect.objectContaining({ direction: 'DOWN', oldTier: { tierId: 'silver', name: 'Silver' }, newTier: null }),
     ]);
   });
 });
