@@ -3,13 +3,14 @@ import { referralProjection } from '../referrals/index.js';
 import { metricsMembershipProjection, metricsProjection } from '../metrics/metrics.projection.js';
 import { purchasesProjection } from '../metrics/metrics.purchases.js';
 import { domainReportProjections } from '../metrics/domain-reports.projections.js';
-import { surveyProjections } from '../surveys/index.js';
+import { surveyEventHandlers, surveyProjections } from '../surveys/index.js';
 import { eventProjections, type EventHandler } from '../events/index.js';
 import type { Projection } from '../streams/handler.js';
 
 /** Every domain's reactions to other domains' facts, registered here and nowhere else. */
 export const eventHandlers: EventHandler[] = [
   surveyCompletedEarnHandler,
+  ...surveyEventHandlers,
 ];
 
 /** Every read model the stream maintains, in the order they are applied. */

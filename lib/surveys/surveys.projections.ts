@@ -1,21 +1,34 @@
 import { systemClock, type Clock } from '../common/clock.js';
+import { eventProjections, type EventHandler } from '../events/index.js';
 import type { Projection } from '../streams/handler.js';
 import { eraseCustomerFeedback, schedulePostPurchaseInvitations } from './surveys.service.js';
 
+/** What surveys read of `order.recorded` (declared by orders; only the fields they need). */
+interface OrderRecorded {
+  orderId: string;
+  customerId: string;
+  placedAt: string;
+}
+
 /**
- * Schedules post-purchase invitations when an order is first recorded (INSERT only, so a
- * cancellation or refund does not re-trigger; the invitation id is derived from the order, so a
- * redelivered record does not invite twice).
+ * Schedules post-purchase invitations when an order is first recorded: a reaction to
+ * `order.recorded` (published once per order, so a cancellation or refund does not re-trigger; the
+ * invitation id is derived from the order, so a redelivered event does not invite twice).
  */
-export function postPurchaseInvitationsProjection(clock: Clock = systemClock): Projection {
+export function postPurchaseInvitationsHandler(clock: Clock = systemClock): EventHandler {
   return {
-    name: 'surveys.postPurchaseInvitations',
-    accepts: (change) => change.entity === 'order' && change.eventName === 'INSERT' && change.newImage !== undefined,
-    apply: async (change) => {
-      const order = change.newImage as { tenantId: string; orderId: string; customerId: string; placedAt: string };
-      await schedulePostPurchaseInvitations(order.tenantId, order, clock.now());
+    name: 'surveys.post-purchase-invitations',
+    types: ['order.recorded'],
+    handle: async (event) => {
+      const order = event.data as OrderRecorded;
+      await schedulePostPurchaseInvitations(event.shopId, order, clock.now());
     },
   };
+}
+
+/** The invitations reaction as a stream projection of its own (tests feed it alone). */
+export function postPurchaseInvitationsProjection(clock: Clock = systemClock): Projection {
+  return eventProjections([postPurchaseInvitationsHandler(clock)])[0]!;
 }
 
 /** Erases a customer's feedback when their customer record gains `erasedAt` (idempotent). */
@@ -31,4 +44,7 @@ export function feedbackErasureProjection(clock: Clock = systemClock): Projectio
 }
 
 /** The surveys domain's stream projections, for `lib/streams/projections.ts`. */
-export const surveyProjections: Projection[] = [postPurchaseInvitationsProjection(), feedbackErasureProjection()];
+export const surveyProjections: Projection[] = [feedbackErasureProjection()];
+
+/** The surveys domain's reactions to other domains' events, for `lib/app/projections.ts`. */
+export const surveyEventHandlers: EventHandler[] = [postPurchaseInvitationsHandler()];
