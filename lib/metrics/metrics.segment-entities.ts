@@ -81,8 +81,9 @@ export const MetricsOrderPurchaseEntity = new Entity({
     orderVersion: { type: 'number', required: true },
     counted: { type: 'boolean', required: true },
     day: { type: 'string', required: true },
-    side: { type: ['LOYAL', 'OTHERS'] as const, required: true },
-    /** `P#<product>` / `C#<category>` → [units, revenue]; absent for an order without lines. */
+    /** Written by the earlier counter design (the side when first seen); no longer read. */
+    side: { type: ['LOYAL', 'OTHERS'] as const },
+    /** `P#<product>` (every product) / `C#<category>` → [units, revenue]; absent for an order without lines. */
     lines: { type: 'any' },
     placedAt: { type: 'number', required: true },
   },
@@ -90,6 +91,12 @@ export const MetricsOrderPurchaseEntity = new Entity({
     byOrder: {
       pk: { field: 'pk', composite: ['tenantId', 'orderId'], casing: 'none' },
       sk: { field: 'sk', composite: [], casing: 'none' },
+    },
+    // A period's bright spots read the purchase records of its days and split them at read time.
+    purchasesByDay: {
+      index: 'gsi1',
+      pk: { field: 'gsi1pk', composite: ['tenantId'], casing: 'none' },
+      sk: { field: 'gsi1sk', composite: ['day', 'orderId'], casing: 'none' },
     },
   },
 });
