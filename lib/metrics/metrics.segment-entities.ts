@@ -104,8 +104,9 @@ export const MetricsOrderPurchaseEntity = new Entity({
 
 /**
  * Units and revenue of counted orders per UTC day and product (`kind` P) or category (`kind` C),
- * split by the customer's side when the order was counted. A period's bright spots read one
- * sort-key range of the tenant's partition: O(days × keys sold), never the orders.
+ * split by the customer's side when the order was counted: the earlier bright-spot design. No
+ * longer written or read (the bright spots split purchase records at read time); declared so the
+ * items a table already holds stay named.
  */
 export const MetricsProductDayEntity = new Entity({
   model: { entity: 'metricsProductDay', version: '1', service },
