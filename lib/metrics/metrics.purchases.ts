@@ -7,7 +7,6 @@ import { getLatestSegmentRun, getSegmentMember } from './metrics.segments.js';
 import {
   brightSpotsOf,
   foldedOf,
-  purchaseDiff,
   purchaseLinesOf,
   replenishedCategoriesOf,
   replenishmentOf,
@@ -20,13 +19,6 @@ import {
 
 const LOYAL_GROUPS = new Set(['CHAMPIONS', 'LOYAL']);
 
-/** Given a customer, returns their side for the bright spots: LOYAL when CHAMPIONS or LOYAL at the latest complete run. */
-async function sideOf(tenantId: string, customerId: string): Promise<'LOYAL' | 'OTHERS'> {
-  const run = await getLatestSegmentRun(tenantId);
-  const member = run ? await getSegmentMember(tenantId, customerId, run.computedAt) : undefined;
-  return member && LOYAL_GROUPS.has(member.group) ? 'LOYAL' : 'OTHERS';
-}
-
 async function getOrderPurchase(tenantId: string, orderId: string): Promise<MetricsOrderPurchaseItem | undefined> {
   return (await db().entities.metricsOrderPurchase.get({ tenantId, orderId }).go({ consistent: true })).data ?? undefined;
 }
@@ -36,11 +28,11 @@ async function getCategoryPurchase(tenantId: string, customerId: string, categor
 }
 
 /**
- * Applies one order record to the purchase read models: the customer's per-category purchase
- * states (replenishment) and the per-day product and category counters (bright spots). The
- * order's previous contribution is in its purchase record; everything moves by the difference in
- * one transaction guarded by that record's order version and the states' versions (retried on a
- * lost race). A record not newer than the one applied changes nothing.
+ * Applies one order record to the purchase read models: its purchase record (every line, read by
+ * the bright spots) and the customer's per-category purchase states (replenishment), in one
+ * transaction guarded by the record's order version and the states' versions (retried on a lost
+ * race). A record not newer than the one applied changes nothing. No per-line counter is written:
+ * the bright spots split the records at read time, so they do not depend on arrival order.
  */
 export async function applyOrderToPurchases(image: Record<string, unknown>): Promise<void> {
   const tenantId = String(image.tenantId);
@@ -54,16 +46,13 @@ export async function applyOrderToPurchases(image: Record<string, unknown>): Pro
   for (let attempt = 0; attempt < maxOptimisticAttempts; attempt += 1) {
     const before = await getOrderPurchase(tenantId, orderId);
     if (before && before.orderVersion >= orderVersion) return;
-    // The side is fixed when the order is first seen, so a later change removes exactly what was added.
-    const side = before?.side ?? (await sideOf(tenantId, customerId));
     const touched = new Map<string, { customerId: string; category: string }>();
     if (before?.counted) for (const category of replenishedCategoriesOf((before.lines ?? {}) as PurchaseLines)) touched.set(`${before.customerId}|${category}`, { customerId: before.customerId, category });
     if (counted) for (const category of replenishedCategoriesOf(lines)) touched.set(`${customerId}|${category}`, { customerId, category });
     const states = await Promise.all([...touched.values()].map(async (id) => ({ id, state: await getCategoryPurchase(tenantId, id.customerId, id.category) })));
-    const moves = purchaseDiff(before?.counted ? { day: before.day, lines: (before.lines ?? {}) as PurchaseLines } : null, counted ? { day, lines } : null);
     const outcome = await writeTransaction(db(), (entities) => {
       const items: TxItem[] = [];
-      const record = { tenantId, orderId, customerId, orderVersion, counted, day, side, placedAt, ...(Object.keys(lines).length > 0 ? { lines } : {}) };
+      const record = { tenantId, orderId, customerId, orderVersion, counted, day, placedAt, ...(Object.keys(lines).length > 0 ? { lines } : {}) };
       items.push(
         before
           ? entities.metricsOrderPurchase.put(record).where((attr, op) => op.eq(attr.orderVersion, before.orderVersion)).commit()
@@ -95,11 +84,6 @@ export async function applyOrderToPurchases(image: Record<string, unknown>): Pro
             ? entities.metricsCategoryPurchase.put(next).where((attr, op) => op.eq(attr.version, state.version)).commit()
             : entities.metricsCategoryPurchase.create(next).commit(),
         );
-      }
-      for (const move of moves) {
-        const kind = move.key.slice(0, 1) as 'P' | 'C';
-        const amounts = side === 'LOYAL' ? { loyalUnits: move.units, loyalRevenue: move.revenue } : { otherUnits: move.units, otherRevenue: move.revenue };
-        items.push(entities.metricsProductDay.update({ tenantId, day: move.day, kind, key: move.key.slice(2) }).add(amounts).commit());
       }
       return items;
     });
@@ -155,33 +139,60 @@ export async function listReplenishmentDue(args: {
 
 /**
  * Given a tenant and a range of UTC days (inclusive), returns the bright spots by product and by
- * category: one Query of the day counters in the range, summed per key.
+ * category of the counted orders placed in it, split by the customers' groups at the latest complete
+ * segmentation run (named in the answer; before any run everyone is on the others' side): one Query
+ * of the period's purchase records, then one Query per distinct customer for their group.
+ * The same orders and the same run give the same answer, whatever order the stream applied them in.
  */
 export async function readBrightSpots(
   tenantId: string,
   fromDay: string,
   toDay: string,
   first: number,
-): Promise<{ products: BrightSpot[]; categories: BrightSpot[]; foldedProducts: Omit<BrightSpotTotals, 'key'>; foldedCategories: Omit<BrightSpotTotals, 'key'> }> {
-  const { data } = await db()
-    .entities.metricsProductDay.query.byDay({ tenantId })
-    // The upper bound is the day after `toDay`: its items sort after the bare `day_<next>` prefix.
-    .between({ day: fromDay }, { day: nextDay(toDay) })
-    .go({ pages: 'all' });
+): Promise<{ segmentationRunAt: string | null; products: BrightSpot[]; categories: BrightSpot[]; foldedProducts: Omit<BrightSpotTotals, 'key'>; foldedCategories: Omit<BrightSpotTotals, 'key'> }> {
+  const [run, { data }] = await Promise.all([
+    getLatestSegmentRun(tenantId),
+    db()
+      .entities.metricsOrderPurchase.query.purchasesByDay({ tenantId })
+      // The upper bound is the day after `toDay`: its items sort after the bare `day_<next>` prefix.
+      .between({ day: fromDay }, { day: nextDay(toDay) })
+      .go({ pages: 'all' }),
+  ]);
+  const orders = data.filter((item) => item.counted && item.day >= fromDay && item.day <= toDay);
+  const loyal = new Set<string>();
+  if (run) {
+    const customers = [...new Set(orders.map((item) => item.customerId))];
+    const members = await Promise.all(customers.map((customerId) => getSegmentMember(tenantId, customerId, run.computedAt)));
+    members.forEach((member, i) => {
+      if (member && LOYAL_GROUPS.has(member.group)) loyal.add(customers[i]!);
+    });
+  }
   const sums = { P: new Map<string, BrightSpotTotals>(), C: new Map<string, BrightSpotTotals>() };
-  for (const item of data) {
-    if (item.day > toDay) continue;
-    const map = sums[item.kind];
-    const total = map.get(item.key) ?? { key: item.key, loyalUnits: 0, loyalRevenue: 0, otherUnits: 0, otherRevenue: 0 };
-    total.loyalUnits += item.loyalUnits ?? 0;
-    total.loyalRevenue += item.loyalRevenue ?? 0;
-    total.otherUnits += item.otherUnits ?? 0;
-    total.otherRevenue += item.otherRevenue ?? 0;
-    map.set(item.key, total);
+  for (const order of orders) {
+    const isLoyal = loyal.has(order.customerId);
+    for (const [line, [units, revenue]] of Object.entries((order.lines ?? {}) as PurchaseLines)) {
+      const map = sums[line.slice(0, 1) as 'P' | 'C'];
+      const key = line.slice(2);
+      const total = map.get(key) ?? { key, loyalUnits: 0, loyalRevenue: 0, otherUnits: 0, otherRevenue: 0 };
+      if (isLoyal) {
+        total.loyalUnits += units;
+        total.loyalRevenue += revenue;
+      } else {
+        total.otherUnits += units;
+        total.otherRevenue += revenue;
+      }
+      map.set(key, total);
+    }
   }
   const products = [...sums.P.values()];
   const categories = [...sums.C.values()];
-  return { products: brightSpotsOf(products, first), categories: brightSpotsOf(categories, first), foldedProducts: foldedOf(products), foldedCategories: foldedOf(categories) };
+  return {
+    segmentationRunAt: run?.computedAt ?? null,
+    products: brightSpotsOf(products, first),
+    categories: brightSpotsOf(categories, first),
+    foldedProducts: foldedOf(products),
+    foldedCategories: foldedOf(categories),
+  };
 }
 
 function nextDay(day: string): string {

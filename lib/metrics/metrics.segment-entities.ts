@@ -82,8 +82,9 @@ export const MetricsOrderPurchaseEntity = new Entity({
     orderVersion: { type: 'number', required: true },
     counted: { type: 'boolean', required: true },
     day: { type: 'string', required: true },
-    side: { type: ['LOYAL', 'OTHERS'] as const, required: true },
-    /** `P#<product>` / `C#<category>` → [units, revenue]; absent for an order without lines. */
+    /** Written by the earlier counter design (the side when first seen); no longer read. */
+    side: { type: ['LOYAL', 'OTHERS'] as const },
+    /** `P#<product>` (every product) / `C#<category>` → [units, revenue]; absent for an order without lines. */
     lines: { type: 'any' },
     placedAt: { type: 'number', required: true },
   },
@@ -92,13 +93,20 @@ export const MetricsOrderPurchaseEntity = new Entity({
       pk: { field: 'pk', composite: ['tenantId', 'orderId'], casing: 'none' },
       sk: { field: 'sk', composite: [], casing: 'none' },
     },
+    // A period's bright spots read the purchase records of its days and split them at read time.
+    purchasesByDay: {
+      index: 'gsi1',
+      pk: { field: 'gsi1pk', composite: ['tenantId'], casing: 'none' },
+      sk: { field: 'gsi1sk', composite: ['day', 'orderId'], casing: 'none' },
+    },
   },
 });
 
 /**
  * Units and revenue of counted orders per UTC day and product (`kind` P) or category (`kind` C),
- * split by the customer's side when the order was counted. A period's bright spots read one
- * sort-key range of the tenant's partition: O(days × keys sold), never the orders.
+ * split by the customer's side when the order was counted: the earlier bright-spot design. No
+ * longer written or read (the bright spots split purchase records at read time); declared so the
+ * items a table already holds stay named.
  */
 export const MetricsProductDayEntity = new Entity({
   model: { entity: 'metricsProductDay', version: '1', service },

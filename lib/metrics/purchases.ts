@@ -30,8 +30,11 @@ export interface PurchaseLine {
 /** `P#<product>` or `C#<category>` → [units, revenue]. */
 export type PurchaseLines = Record<string, [number, number]>;
 
-/** Given an order's lines, returns its units and revenue per product (product id, else SKU, else title) and per category. */
-export function purchaseLinesOf(lines: readonly PurchaseLine[]): PurchaseLines {
+/**
+ * Given an order's lines, returns its units and revenue per product (product id, else SKU, else
+ * title) and per category; at most `maxProducts` products keep their own key (every one by default).
+ */
+export function purchaseLinesOf(lines: readonly PurchaseLine[], maxProducts = Number.POSITIVE_INFINITY): PurchaseLines {
   const products = new Map<string, [number, number]>();
   const categories = new Map<string, [number, number]>();
   const add = (map: Map<string, [number, number]>, key: string, units: number, revenue: number) => {
@@ -57,7 +60,7 @@ export function purchaseLinesOf(lines: readonly PurchaseLine[]): PurchaseLines {
       result[target] = [current[0] + units, current[1] + revenue];
     });
   };
-  fold(products, 'P', MAX_PRODUCTS_PER_ORDER, OTHER_PRODUCTS);
+  fold(products, 'P', maxProducts, OTHER_PRODUCTS);
   fold(categories, 'C', MAX_CATEGORIES_PER_ORDER, OTHER_CATEGORIES);
   return result;
 }

@@ -358,6 +358,56 @@ describe('bright spots', () => {
     expect((await t.gql(BRIGHT_SPOTS, { from: '2026-03-02', to: '2026-03-04' })).data!.loyalCustomerProducts).toEqual(before);
   });
 
+  it('names the segmentation run that split the customers', async () => {
+    const res = await t.gql(`{ loyalCustomerProducts(period: { from: "2026-03-02", to: "2026-03-04" }) { segmentationRunAt } }`);
+
+    expect(res.data!.loyalCustomerProducts.segmentationRunAt).toBe('2026-03-01T12:00:00.000Z');
+  });
+
+  it('counts every unit of an order of more than 25 products, folding nothing', async () => {
+    const lineItems = Array.from({ length: 30 }, (_, i) => ({ productId: `big-${String(i).padStart(2, '0')}`, category: 'bulk', quantity: i + 1, unitPrice: 100 }));
+    await record(t, anOrder({ orderId: 'bs-big', customer: { externalId: 'bs-9' }, placedAt: '2026-03-06T09:00:00.000Z', subtotal: 46_500, lineItems }));
+    await poller.drain();
+
+    const res = await t.gql(`{ loyalCustomerProducts(period: { from: "2026-03-06", to: "2026-03-06" }, first: 100) { products { key loyalUnits otherUnits } foldedProducts { loyalUnits otherUnits } } }`);
+
+    const spots = res.data!.loyalCustomerProducts;
+    expect(spots.products).toHaveLength(30);
+    // 1 + 2 + ... + 30 units, each product its own row.
+    expect(spots.products.reduce((sum: number, s: any) => sum + s.loyalUnits, 0)).toBe(465);
+    expect(spots.products[0]).toEqual({ key: 'big-29', loyalUnits: 30, otherUnits: 0 });
+    expect(spots.products.at(-1)).toEqual({ key: 'big-00', loyalUnits: 1, otherUnits: 0 });
+    expect(spots.foldedProducts).toEqual({ loyalUnits: 0, otherUnits: 0 });
+  });
+
+  it('splits by the run at read time: the same orders in another arrival order, segmented later, give the same answer', async () => {
+    const shops = [await aShop({ timeZone: 'UTC', now: '2026-03-01T12:00:00.000Z' }), await aShop({ timeZone: 'UTC', now: '2026-03-01T12:00:00.000Z' })];
+    const answers = [];
+    for (const [n, shop] of shops.entries()) {
+      await recordHistory(shop, 'ro', (i) => 10 * (9 - i));
+      shop.clock.advance(5 * DAY);
+      const arrivals = n === 0 ? [...period] : [...period].reverse();
+      for (const [k, o] of arrivals.entries()) {
+        const lineItems = o.lines.map(([productId, category, quantity, unitPrice]) => ({ productId, category, quantity, unitPrice }));
+        const subtotal = lineItems.reduce((sum, l) => sum + l.quantity * l.unitPrice, 0);
+        await record(shop, anOrder({ orderId: `ro-period-${o.customer}-${o.day}-${k}`, customer: { externalId: o.customer.replace('bs', 'ro') }, placedAt: `${o.day}T09:00:00.000Z`, subtotal, lineItems }));
+      }
+      await poller.drain();
+      const beforeRun = (await shop.gql(`{ loyalCustomerProducts(period: { from: "2026-03-02", to: "2026-03-04" }) { segmentationRunAt products { key loyalUnits otherUnits } } }`)).data!.loyalCustomerProducts;
+      // Before any run every order is on the others' side, and the answer says so.
+      expect(beforeRun).toEqual({ segmentationRunAt: null, products: [] });
+      await computeSegments(shop.tenantId, shop.clock.now());
+      answers.push((await shop.gql(BRIGHT_SPOTS, { from: '2026-03-02', to: '2026-03-04' })).data!.loyalCustomerProducts);
+    }
+
+    expect(answers[1]).toEqual(answers[0]);
+    const loyal = new Set((await listGroup(shops[0]!, 'CHAMPIONS')).concat(await listGroup(shops[0]!, 'LOYAL')).map((c) => c.externalId.replace('ro', 'bs')));
+    // By hand from the run's groups: the loyal side is exactly the period units of its customers.
+    const loyalUnits = period.filter((o) => loyal.has(o.customer)).flatMap((o) => o.lines as ReadonlyArray<readonly [string, string, number, number]>).reduce((sum, l) => sum + l[2], 0);
+    expect(loyalUnits).toBeGreaterThan(0);
+    expect(answers[0].products.reduce((sum: number, s: any) => sum + s.loyalUnits, 0)).toBe(loyalUnits);
+  }, 120_000);
+
   it('keeps shops apart', async () => {
     const res = await other.gql(BRIGHT_SPOTS, { from: '2026-03-02', to: '2026-03-04' });
 

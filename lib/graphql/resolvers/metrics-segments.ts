@@ -84,6 +84,7 @@ export const metricsSegmentResolvers: Resolvers = {
       return {
         from: period.from,
         to: period.to,
+        segmentationRunAt: spots.segmentationRunAt,
         products: spots.products.map((spot) => brightSpotView(spot, ctx)),
         categories: spots.categories.map((spot) => brightSpotView(spot, ctx)),
         foldedProducts: foldedView(spots.foldedProducts, ctx),

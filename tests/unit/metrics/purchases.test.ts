@@ -42,10 +42,20 @@ describe('purchaseLinesOf', () => {
     expect(lines).toEqual({ 'P#p1': [3, 1_450], 'P#s2': [1, 300], 'P#Mug': [1, 900], 'C#coffee': [4, 1_750] });
   });
 
+  it('keeps every product of a large order by default', () => {
+    const many = Array.from({ length: MAX_PRODUCTS_PER_ORDER + 5 }, (_, i) => ({ productId: `p${i}`, quantity: i + 1, unitPrice: 100 }));
+
+    const lines = purchaseLinesOf(many);
+
+    expect(Object.keys(lines).filter((k) => k.startsWith('P#'))).toHaveLength(MAX_PRODUCTS_PER_ORDER + 5);
+    expect(lines[`P#${OTHER_PRODUCTS}`]).toBeUndefined();
+    expect(lines['P#p29']).toEqual([30, 3_000]);
+  });
+
   it("keeps an order's biggest products and folds its tail, whatever their names", () => {
     const small = Array.from({ length: MAX_PRODUCTS_PER_ORDER }, (_, i) => ({ productId: `a${String(i).padStart(2, '0')}`, quantity: 1, unitPrice: 100 }));
 
-    const lines = purchaseLinesOf([...small, { productId: 'zz-bestseller', quantity: 40, unitPrice: 100 }]);
+    const lines = purchaseLinesOf([...small, { productId: 'zz-bestseller', quantity: 40, unitPrice: 100 }], MAX_PRODUCTS_PER_ORDER);
 
     expect(lines['P#zz-bestseller']).toEqual([40, 4_000]);
     expect(lines[`P#${OTHER_PRODUCTS}`]).toEqual([1, 100]);
@@ -68,7 +78,7 @@ describe('purchaseLinesOf', () => {
   it('folds products and categories beyond the per-order limits into one key each, and keeps no replenishment for them', () => {
     const many = Array.from({ length: MAX_PRODUCTS_PER_ORDER + 2 }, (_, i) => ({ productId: `p${String(i).padStart(2, '0')}`, category: `c${String(i).padStart(2, '0')}`, quantity: 1, unitPrice: 100 }));
 
-    const lines = purchaseLinesOf(many);
+    const lines = purchaseLinesOf(many, MAX_PRODUCTS_PER_ORDER);
 
     expect(Object.keys(lines).filter((k) => k.startsWith('P#'))).toHaveLength(MAX_PRODUCTS_PER_ORDER + 1);
     expect(lines[`P#${OTHER_PRODUCTS}`]).toEqual([2, 200]);
