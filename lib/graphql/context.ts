@@ -4,6 +4,7 @@ import type { Clock } from '../common/clock.js';
 import { findCustomerByExternalId, getCustomersByIds, type CustomerItem } from '../customers/index.js';
 import type { ApiScope, ShopItem } from '../shops/index.js';
 import type { Principal } from './auth.js';
+import { RequestCache } from './request-cache.js';
 
 export interface GraphQLContext {
   tenantId: string;
@@ -13,6 +14,8 @@ export interface GraphQLContext {
   loaders: {
     customer: DataLoader<string, CustomerItem | undefined>;
   };
+  /** Shop-wide items read once and per-customer items batched, for this request only. */
+  cache: RequestCache;
   /** The signed-in storefront customer, resolved once per request. */
   me(): Promise<CustomerItem | undefined>;
 }
@@ -29,6 +32,7 @@ export function buildContext(shop: ShopItem, principal: Principal, clock: Clock)
     loaders: {
       customer: new DataLoader((ids) => getCustomersByIds(tenantId, ids), { maxBatchSize: 100 }),
     },
+    cache: new RequestCache(),
     me() {
       if (principal.kind !== 'PUBLISHABLE' || !principal.customerExternalId) return Promise.resolve(undefined);
       me ??= findCustomerByExternalId(tenantId, principal.customerExternalId);

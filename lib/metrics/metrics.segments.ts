@@ -153,14 +153,22 @@ export async function getCustomerSegment(
   now: Date,
 ): Promise<{ rfm: (RfmScores & { computedAt: string }) | null; churnRisk: ChurnRisk | null }> {
   const [{ revenueBasis }, stored, run] = await Promise.all([getMetricsState(tenantId), getCustomerActivity(tenantId, customerId), getLatestSegmentRun(tenantId)]);
-  const values = rfmValuesOf(stored.activity, now, revenueBasis);
   const member = run ? await getSegmentMember(tenantId, customerId, run.computedAt) : undefined;
-  return {
-    rfm: member
-      ? { recency: member.recency, frequency: member.frequency, monetary: member.monetary, group: member.group as RfmGroup, computedAt: member.computedAt }
-      : null,
-    churnRisk: values ? churnRiskOf(values, run?.medianIntervalDays ?? null) : null,
-  };
+  return { rfm: rfmOfMember(member), churnRisk: churnRiskOfActivity(stored.activity, revenueBasis, run, now) };
+}
+
+/** A segment member's scores and group, as `Customer.rfm` shows them. */
+export function rfmOfMember(member: MetricsSegmentMemberItem | undefined): (RfmScores & { computedAt: string }) | null {
+  return member ? { recency: member.recency, frequency: member.frequency, monetary: member.monetary, group: member.group as RfmGroup, computedAt: member.computedAt } : null;
+}
+
+/**
+ * A customer's churn risk from their stored activity, the shop's revenue basis and the latest
+ * run (its median interval); the pieces are passed in so a page reads the shop-wide ones once.
+ */
+export function churnRiskOfActivity(activity: Parameters<typeof rfmValuesOf>[0], revenueBasis: Parameters<typeof rfmValuesOf>[2], run: MetricsSegmentRunItem | undefined, now: Date): ChurnRisk | null {
+  const values = rfmValuesOf(activity, now, revenueBasis);
+  return values ? churnRiskOf(values, run?.medianIntervalDays ?? null) : null;
 }
 
 /**

@@ -32,6 +32,7 @@ import {
   PERIOD_COUNTER_FIELDS,
   periodCounterOfAttribute,
   storedOrdersOf,
+  type MetricsActivityItem,
   type MetricsStateItem,
 } from './metrics.entities.js';
 import { GRANULARITIES, periodRange, previousPeriod, type Granularity, type PeriodKey } from './periods.js';
@@ -110,6 +111,20 @@ export async function getCustomerActivity(tenantId: string, customerId: string):
   const item = (
     await db().entities.metricsActivity.get({ tenantId, shard: activityShardOf(customerId), customerId }).go({ consistent: true })
   ).data;
+  return storedActivityOf(item);
+}
+
+/** Reads many customers' activity states in one BatchGetItem (per 100), in the order asked. */
+export async function getCustomerActivities(tenantId: string, customerIds: readonly string[]): Promise<StoredActivity[]> {
+  const unique = [...new Set(customerIds)];
+  const { data } = await db()
+    .entities.metricsActivity.get(unique.map((customerId) => ({ tenantId, shard: activityShardOf(customerId), customerId })))
+    .go({ consistent: true });
+  const byId = new Map(data.map((item) => [item.customerId, item]));
+  return customerIds.map((id) => storedActivityOf(byId.get(id)));
+}
+
+function storedActivityOf(item: MetricsActivityItem | null | undefined): StoredActivity {
   if (!item) return { exists: false, activity: EMPTY_ACTIVITY, version: 0, generation: -1 };
   return {
     exists: true,

@@ -117,6 +117,25 @@ export async function getReferralMember(tenantId: string, customerId: string): P
   return (await db().entities.referralMember.get({ tenantId, customerId }).go({ consistent: true })).data ?? undefined;
 }
 
+/** Many customers' memberships in one BatchGetItem (per 100), in the order asked. */
+export async function getReferralMembers(tenantId: string, customerIds: readonly string[]): Promise<Array<ReferralMemberItem | undefined>> {
+  const unique = [...new Set(customerIds)];
+  const { data } = await db()
+    .entities.referralMember.get(unique.map((customerId) => ({ tenantId, customerId })))
+    .go({ consistent: true });
+  const byId = new Map((data as ReferralMemberItem[]).map((item) => [item.customerId, item]));
+  return customerIds.map((id) => byId.get(id));
+}
+
+/**
+ * The customer's referral summary given their membership as already read (a page reads them in
+ * one batch): a current membership is used as is; a missing or expired one is created or renewed.
+ */
+export async function customerReferralFrom(program: ReferralProgramItem, customerId: string, existing: ReferralMemberItem | undefined, now: string): Promise<CustomerReferralSummary> {
+  if (existing && (!existing.codeExpiresAt || existing.codeExpiresAt > now)) return { program, member: existing };
+  return { program, member: await ensureReferralMember(program, customerId, now) };
+}
+
 /**
  * Returns the customer's referral membership, creating it with a fresh random code on first call
  * (and drawing a new code once the current one has expired). The code claim and the membership
@@ -213,6 +232,14 @@ export async function visitsOf(tenantId: string, codes: readonly string[]): Prom
   if (codes.length === 0) return 0;
   const { data } = await db().entities.referralCode.get(codes.map((code) => ({ tenantId, code }))).go();
   return (data as ReferralCodeItem[]).reduce((sum, item) => sum + (item.visits ?? 0), 0);
+}
+
+/** Visits per code, for many codes in one BatchGetItem (per 100); 0 for an unknown code. */
+export async function visitsByCode(tenantId: string, codes: readonly string[]): Promise<number[]> {
+  const unique = [...new Set(codes)];
+  const { data } = await db().entities.referralCode.get(unique.map((code) => ({ tenantId, code }))).go();
+  const byCode = new Map((data as ReferralCodeItem[]).map((item) => [item.code, item.visits ?? 0]));
+  return codes.map((code) => byCode.get(code) ?? 0);
 }
 
 /**

@@ -7,9 +7,9 @@ import type { NodeFetchers } from '../nodes.js';
 import { mutation } from '../user-errors.js';
 import { reportRangeInput, retentionReportInput } from '../../metrics/metrics.inputs.js';
 import { getRebuildJob, rebuildProgress, startRebuild } from '../../metrics/metrics.rebuild.js';
-import { getCustomerSegment, listSegmentRuns } from '../../metrics/metrics.segments.js';
+import { churnRiskOfActivity, getLatestSegmentRun, getSegmentMember, listSegmentRuns, rfmOfMember } from '../../metrics/metrics.segments.js';
 import { RFM_GROUPS, type RfmGroup } from '../../metrics/segments.js';
-import { readCohortReport, readLifetimeValueReport, readRetentionReport, type MetricsSettings } from '../../metrics/metrics.service.js';
+import { getCustomerActivities, getMetricsState, readCohortReport, readLifetimeValueReport, readRetentionReport, type MetricsSettings } from '../../metrics/metrics.service.js';
 import type { MetricsRebuildJobItem } from '../../metrics/metrics.entities.js';
 import { periodEnd, periodStart, type Granularity } from '../../metrics/periods.js';
 import type { Lookback, RetentionFigures } from '../../metrics/reports.js';
@@ -90,15 +90,26 @@ const segmentRange = z
   .transform(({ from, to }) => ({ from: new Date(from), to: new Date(to) }))
   .refine(({ from, to }) => from <= to, { message: 'from must not come after to', path: ['to'] });
 
-// rfm and churnRisk of one customer come from one read, per request.
-const segments = new WeakMap<object, ReturnType<typeof getCustomerSegment>>();
-function segmentOf(customer: { tenantId: string; customerId: string }, ctx: GraphQLContext) {
-  let segment = segments.get(customer);
-  if (!segment) {
-    segment = getCustomerSegment(ctx.tenantId, customer.customerId, ctx.clock.now());
-    segments.set(customer, segment);
-  }
-  return segment;
+// A page's rfm and churnRisk read the shop-wide items once (metrics state, latest run) and the
+// per-customer ones together: activities in one BatchGetItem; members are found through the
+// per-customer index (their key carries the group), so those are one round of Queries.
+const latestRunOf = (ctx: GraphQLContext) => ctx.cache.once('metrics:latestRun', () => getLatestSegmentRun(ctx.tenantId));
+const metricsStateOf = (ctx: GraphQLContext) => ctx.cache.once('metrics:state', () => getMetricsState(ctx.tenantId));
+
+/** The customer's churn risk (also `CustomerPrediction.churnRisk` when the model is not usable). */
+export async function churnRiskOfCustomer(ctx: GraphQLContext, customerId: string) {
+  const activities = ctx.cache.loader('metrics:activity', (ids: readonly string[]) => getCustomerActivities(ctx.tenantId, ids));
+  const [{ revenueBasis }, stored, run] = await Promise.all([metricsStateOf(ctx), activities.load(customerId), latestRunOf(ctx)]);
+  return churnRiskOfActivity(stored.activity, revenueBasis, run, ctx.clock.now());
+}
+
+async function rfmOfCustomer(ctx: GraphQLContext, customerId: string) {
+  const run = await latestRunOf(ctx);
+  if (!run) return null;
+  const members = ctx.cache.loader(`metrics:member:${run.computedAt}`, (ids: readonly string[]) =>
+    Promise.all(ids.map((id) => getSegmentMember(ctx.tenantId, id, run.computedAt))),
+  );
+  return rfmOfMember(await members.load(customerId));
 }
 
 export const metricsResolvers: Resolvers = {
@@ -182,12 +193,11 @@ export const metricsResolvers: Resolvers = {
   Customer: {
     rfm: async (customer, _args, ctx) => {
       requireScope(ctx, 'METRICS_READ');
-      const segment = await segmentOf(customer, ctx);
-      return segment?.rfm ?? null;
+      return rfmOfCustomer(ctx, customer.customerId);
     },
     churnRisk: async (customer, _args, ctx) => {
       requireScope(ctx, 'METRICS_READ');
-      const risk = (await segmentOf(customer, ctx))?.churnRisk;
+      const risk = await churnRiskOfCustomer(ctx, customer.customerId);
       return risk ? { ...risk, expectedNextOrderAt: risk.expectedNextOrderAt?.toISOString() ?? null } : null;
     },
   },

@@ -8,7 +8,7 @@ import { jobIdOf, toGlobalId } from '../ids.js';
 import type { NodeFetchers } from '../nodes.js';
 import { mutation } from '../user-errors.js';
 import { InvalidSummaryError } from '../../predictions/predictions.errors.js';
-import { getCustomerSegment } from '../../metrics/index.js';
+import { churnRiskOfCustomer } from './metrics.js';
 import { runIdempotent } from '../../idempotency/index.js';
 import type { PredictionModels } from '../../predictions/clv.js';
 import type { CustomerPredictionItem, PredictionJobItem, PredictionModelItem } from '../../predictions/predictions.entities.js';
@@ -212,7 +212,7 @@ export const predictionResolvers: Resolvers = {
     // Never a silent nonsense number: without a fit, the empirical risk of the metrics stands in.
     fallbackChurnRisk: async (view, _args, ctx) => {
       if (view.status === 'OK') return null;
-      const risk = (await getCustomerSegment(ctx.tenantId, view.customerId, ctx.clock.now()))?.churnRisk;
+      const risk = await churnRiskOfCustomer(ctx, view.customerId);
       return risk ? { ...risk, expectedNextOrderAt: risk.expectedNextOrderAt?.toISOString() ?? null } : null;
     },
   },

@@ -32,7 +32,9 @@ import {
   getReferralProgram,
   listAllReferralsOfReferrer,
   listReferrals,
-  loadCustomerReferral,
+  customerReferralFrom,
+  getReferralMembers,
+  visitsByCode,
   markReferralCouponUsed,
   recordSocialShare,
   referralStats,
@@ -42,7 +44,6 @@ import {
   trackVisit,
   updateReferralProgram,
   urlFor,
-  visitsOf,
   type CustomerReferralSummary,
 } from '../../referrals/referrals.service.js';
 
@@ -239,13 +240,19 @@ export const referralResolvers: Resolvers = {
   Customer: {
     referral: async (customer, _args, ctx) => {
       if (!(await canReadCustomer(ctx, customer, 'REFERRALS_READ'))) throw forbidden('This needs a secret key with scope REFERRALS_READ');
-      return (await loadCustomerReferral(ctx.tenantId, customer.customerId, nowOf(ctx))) ?? null;
+      const program = await ctx.cache.once('referrals:program', () => getReferralProgram(ctx.tenantId));
+      if (!program) return null;
+      const members = ctx.cache.loader('referrals:member', (ids: readonly string[]) => getReferralMembers(ctx.tenantId, ids));
+      return customerReferralFrom(program, customer.customerId, await members.load(customer.customerId), nowOf(ctx));
     },
   },
   CustomerReferral: {
     code: (s) => s.member.code,
     url: (s) => urlFor(s.program, s.member.code),
-    visits: (s) => visitsOf(s.program.tenantId, s.member.codes),
+    visits: async (s, _a, ctx) => {
+      const visits = ctx.cache.loader('referrals:codeVisits', (codes: readonly string[]) => visitsByCode(s.program.tenantId, codes));
+      return (await Promise.all(s.member.codes.map((code) => visits.load(code)))).reduce((sum, n) => sum + n, 0);
+    },
     referralsByStatus: async (s) => countByStatus(await referralsOf(s)),
     rewardsEarned: async (s) => rewardsPaid(await referralsOf(s)),
   },
