@@ -5,10 +5,14 @@ import { purchasesProjection } from '../metrics/metrics.purchases.js';
 import { domainReportProjections } from '../metrics/domain-reports.projections.js';
 import { surveyProjections } from '../surveys/index.js';
 import { eventProjections, type EventHandler } from '../events/index.js';
+import { flowEntryHandler, flowGoalHandler } from '../flows/index.js';
 import type { Projection } from '../streams/handler.js';
 
 /** Every domain's reactions to other domains' facts, registered here and nowhere else. */
-export const eventHandlers: EventHandler[] = [];
+export const eventHandlers: EventHandler[] = [
+  flowEntryHandler,
+  flowGoalHandler,
+];
 
 /** Every read model the stream maintains, in the order they are applied. */
 export const projections: Projection[] = [
