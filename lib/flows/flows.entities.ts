@@ -76,7 +76,7 @@ export const FlowEntryEntity = new Entity({
     revenue: { type: 'number', required: true },
     orders: { type: 'number', required: true },
     /** Orders and refunds already credited (idempotency of the goal handler). */
-    credited: { type: 'set', items: 'string' },
+    credited: { type: 'list', items: { type: 'string' }, required: true, default: () => [] },
   },
   indexes: {
     byId: {

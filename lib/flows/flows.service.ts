@@ -145,7 +145,7 @@ export async function enterFlow(flow: FlowItem, event: EventEnvelope, clock: Clo
     flowEntry.create({
       ...entryKey, flowVersion: flow.version, group: assignment.group, enteredAt, day,
       goalEndsAt: new Date(Date.parse(enteredAt) + flow.goalDays * dayMs).toISOString(),
-      converted: false, revenue: 0, orders: 0, ...(couponCode ? { couponCode } : {}),
+      converted: false, revenue: 0, orders: 0, credited: [], ...(couponCode ? { couponCode } : {}),
     }).commit(),
     flowAssignment.patch({ tenantId: flow.tenantId, flowId: flow.flowId, customerId }).set({ lastEnteredAt: enteredAt }).commit(),
     flowCounter.update({ tenantId: flow.tenantId, flowId: flow.flowId, flowVersion: flow.version, group: assignment.group, day }).add({ entered: 1 }).commit(),
@@ -210,7 +210,7 @@ async function creditEntries(tenantId: string, credit: Credit): Promise<number> 
       const outcome = await writeTransaction(db(), ({ flowEntry, flowCounter }) => [
         flowEntry.patch({ tenantId, flowId: entry.flowId, customerId: entry.customerId, triggerEventId: entry.triggerEventId })
           .set({ revenue, orders: entry.orders + credit.orderDelta, converted: entry.converted || reaches })
-          .add({ credited: [credit.factKey] })
+          .append({ credited: [credit.factKey] })
           .where((a, op) => `${op.eq(a.revenue, entry.revenue)} AND ${op.eq(a.orders, entry.orders)}`)
           .commit(),
         flowCounter.update({ tenantId, flowId: entry.flowId, flowVersion: entry.flowVersion, group: entry.group, day: entry.day })
