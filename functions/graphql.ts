@@ -1,3 +1,4 @@
+import '../lib/app/entities.js';
 import { createGraphQLHandler } from '../lib/graphql/server.js';
 
 /** `POST /graphql` on the API Gateway HTTP API. */

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { registerEntities } from '../db/registry.js';
 
 /** A flow's definition: trigger, conditions, action, holdout, limits, goal; versioned on change. */
 export const FlowEntity = new Entity({
@@ -117,3 +118,14 @@ export const FlowCounterEntity = new Entity({
   },
 });
 export type FlowCounterItem = EntityItem<typeof FlowCounterEntity>;
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    flow: typeof FlowEntity;
+    flowAssignment: typeof FlowAssignmentEntity;
+    flowEntry: typeof FlowEntryEntity;
+    flowCounter: typeof FlowCounterEntity;
+  }
+}
+
+registerEntities({ flow: FlowEntity, flowAssignment: FlowAssignmentEntity, flowEntry: FlowEntryEntity, flowCounter: FlowCounterEntity });
