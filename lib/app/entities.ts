@@ -5,6 +5,7 @@
  */
 import '../customers/customers.entities.js';
 import '../events/events.entities.js';
+import '../flows/flows.entities.js';
 import '../idempotency/idempotency.entities.js';
 import '../loyalty/loyalty.entities.js';
 import '../metrics/domain-reports.entities.js';

@@ -4,6 +4,7 @@ import { orderEvents } from '../orders/index.js';
 import { loyaltyEvents } from '../loyalty/index.js';
 import { surveyEvents } from '../surveys/index.js';
 import { referralEvents } from '../referrals/index.js';
+import { flowEvents } from '../flows/index.js';
 
 /**
  * Every event type partners can receive: each domain's declarations (`lib/<domain>/<domain>.events.ts`),
@@ -16,4 +17,5 @@ export const eventCatalogue: EventDefinition[] = [
   ...loyaltyEvents,
   ...surveyEvents,
   ...referralEvents,
+  ...flowEvents,
 ];

@@ -5,12 +5,15 @@ import { purchasesProjection } from '../metrics/metrics.purchases.js';
 import { domainReportProjections } from '../metrics/domain-reports.projections.js';
 import { surveyEventHandlers, surveyProjections } from '../surveys/index.js';
 import { eventProjections, type EventHandler } from '../events/index.js';
+import { flowEntryHandler, flowGoalHandler } from '../flows/index.js';
 import type { Projection } from '../streams/handler.js';
 
 /** Every domain's reactions to other domains' facts, registered here and nowhere else. */
 export const eventHandlers: EventHandler[] = [
   surveyCompletedEarnHandler,
   ...surveyEventHandlers,
+  flowEntryHandler,
+  flowGoalHandler,
 ];
 
 /** Every read model the stream maintains, in the order they are applied. */

@@ -114,6 +114,8 @@ function toWireValue(value: SdkAttributeValue): LambdaAttributeValue {
   if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
   if (value.L !== undefined) return { L: value.L.map(toWireValue) };
   if (value.M !== undefined) return { M: toWireImage(value.M) };
+  // The streams client hands an empty map over as a bare `{}`; Lambda receives `{ M: {} }`.
+  if (Object.keys(value).length === 0) return { M: {} };
   throw new Error(`Unknown AttributeValue type: ${JSON.stringify(value)}`);
 }
 
