@@ -6,9 +6,13 @@ import { domainReportProjections } from '../metrics/domain-reports.projections.j
 import { surveyProjections } from '../surveys/index.js';
 import { eventProjections, type EventHandler } from '../events/index.js';
 import type { Projection } from '../streams/handler.js';
+import { webhookFanOutHandler } from '../webhooks/index.js';
+import { eventCatalogue } from './event-catalogue.js';
 
 /** Every domain's reactions to other domains' facts, registered here and nowhere else. */
-export const eventHandlers: EventHandler[] = [];
+export const eventHandlers: EventHandler[] = [
+  webhookFanOutHandler(eventCatalogue.map((definition) => definition.type)),
+];
 
 /** Every read model the stream maintains, in the order they are applied. */
 export const projections: Projection[] = [

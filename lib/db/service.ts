@@ -13,6 +13,7 @@ import { ThrottleBucketEntity } from '../throttle/throttle.entities.js';
 import { ReferralCodeEntity, ReferralCounterEntity, ReferralCouponEntity, ReferralEntity, ReferralMemberEntity, ReferralProgramEntity, ReferralRefereeEntity } from '../referrals/referrals.entities.js';
 import { StreamDeadLetterEntity } from '../streams/dead-letters.entities.js';
 import { EventEntity } from '../events/events.entities.js';
+import { WebhookDeliveryEntity, WebhookSubscriptionEntity } from '../webhooks/webhooks.entities.js';
 import { dynamo, tableName } from './client.js';
 
 /** Every entity of the single table, composed once. Nothing else builds a key. */
@@ -39,6 +40,7 @@ function compose() {
       throttleBucket: ThrottleBucketEntity,
       streamDeadLetter: StreamDeadLetterEntity,
       event: EventEntity,
+      webhookSubscription: WebhookSubscriptionEntity, webhookDelivery: WebhookDeliveryEntity,
       metricsSegmentMember: MetricsSegmentMemberEntity, metricsCategoryPurchase: MetricsCategoryPurchaseEntity, metricsOrderPurchase: MetricsOrderPurchaseEntity, metricsProductDay: MetricsProductDayEntity,
     },
     { client: dynamo().doc, table: tableName() },
