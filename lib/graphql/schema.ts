@@ -9,6 +9,7 @@ import { predictionNodes, predictionResolvers } from './resolvers/predictions.js
 import { referralNodes, referralResolvers } from './resolvers/referrals.js';
 import { surveyNodes, surveyResolvers } from './resolvers/surveys.js';
 import { shopNodes, shopResolvers } from './resolvers/shops.js';
+import { webhookNodes, webhookResolvers } from './resolvers/webhooks.js';
 import type { Resolvers } from './__generated__/resolvers.js';
 import { typeDefs } from './__generated__/typedefs.js';
 import { parseGlobalId, type NodeType } from './ids.js';
@@ -27,6 +28,7 @@ export const nodeFetchers: NodeFetchers<NodeType> = {
   ...metricsNodes,
   ...loyaltyNodes,
   ...referralNodes,
+  ...webhookNodes,
 };
 
 const nodeResolvers: Resolvers = {
@@ -49,7 +51,7 @@ const nodeResolvers: Resolvers = {
 };
 
 /** Every domain's resolvers, merged type by type. */
-export const resolvers: Resolvers = mergeResolvers([nodeResolvers, shopResolvers, customerResolvers, orderResolvers, metricsResolvers, metricsSegmentResolvers, domainReportResolvers, surveyResolvers, loyaltyResolvers, predictionResolvers, referralResolvers, freshnessResolvers]);
+export const resolvers: Resolvers = mergeResolvers([nodeResolvers, shopResolvers, customerResolvers, orderResolvers, metricsResolvers, metricsSegmentResolvers, domainReportResolvers, surveyResolvers, loyaltyResolvers, predictionResolvers, referralResolvers, freshnessResolvers, webhookResolvers]);
 
 function mergeResolvers(parts: Resolvers[]): Resolvers {
   const merged: Record<string, unknown> = {};
