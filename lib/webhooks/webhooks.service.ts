@@ -320,10 +320,12 @@ export async function dispatchDeliveries(refs: readonly DeliveryRef[], options: 
  * most `perShop` per shop per run so that one shop's backlog cannot starve the others.
  */
 export async function sweepDueDeliveries(options: DispatchOptions & { limit?: number; perShop?: number }): Promise<DispatchSummary> {
-  const now = options.clock.now().toISOString();
+  // The sort key continues past nextAttemptAt (tenant, subscription, event), so "due at or before
+  // now" is "before now + 1 ms" on the key's prefix.
+  const bound = new Date(options.clock.now().getTime() + 1).toISOString();
   const { data } = await db()
     .entities.webhookDelivery.query.due({ shard: dueShard })
-    .lte({ nextAttemptAt: now })
+    .lt({ nextAttemptAt: bound })
     .go({ limit: options.limit ?? 500, attributes: ['tenantId', 'subscriptionId', 'eventId'] });
   const perShop = new Map<string, number>();
   const refs = data.filter((ref) => {
