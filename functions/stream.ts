@@ -1,6 +1,10 @@
 import { createStreamHandler } from '../lib/streams/handler.js';
 import { observeStream } from '../lib/streams/observed.js';
 import { projections } from '../lib/app/projections.js';
+import { configureDeliveryQueue } from '../lib/webhooks/runtime.js';
+
+// Deliveries this process queues go to SQS in AWS, to the in-process dispatcher under npm run dev.
+configureDeliveryQueue();
 
 /**
  * DynamoDB Streams trigger of the table (ReportBatchItemFailures, bisect on error), with its log
