@@ -194,4 +194,47 @@ describe('webhook deliveries', () => {
     expect(res.data!.webhookSubscriptionCreate.userErrors.map((e: { field: string[] }) => e.field)).toEqual([['input', 'url'], ['input', 'eventTypes', '1']]);
     expect((await t.gql('{ webhookSubscriptions { id } }')).data!.webhookSubscriptions).toEqual([]);
   });
+  it('signs with both secrets for 24 hours after a rotation, then with the new one only', async () => {
+    const t = await aShop();
+    const sub = await subscribe(t, '/rotate');
+    const rotated = await mutateOk(t, /* GraphQL */ `mutation ($input: WebhookByIdInput!) { webhookSecretRotate(input: $input) { secret subscription { previousSecretExpiresAt } userErrors { field code message } } }`, { id: sub.id });
+
+    await mutateOk(t, ORDER_RECORD, anOrder({ customer: { externalId: 'wh-6' } }));
+    await deliverPending(t);
+    t.clock.advance(24 * 3_600_000 + 1);
+    await mutateOk(t, ORDER_RECORD, anOrder({ customer: { externalId: 'wh-7' } }));
+    await deliverPending(t);
+
+    const [during, after] = at('/rotate');
+    expect(rotated.secret).not.toBe(sub.secret);
+    expect(String(during!.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(verify(sub.secret, during!, new Date(Number(during!.headers['webhook-timestamp']) * 1000))).toBeTruthy();
+    expect(verify(rotated.secret, during!, new Date(Number(during!.headers['webhook-timestamp']) * 1000))).toBeTruthy();
+    expect(String(after!.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect(() => verify(sub.secret, after!, t.clock.now())).toThrow();
+  });
+});
+
+describe('the events feed', () => {
+  it('pages through the shop’s events in order with a cursor, filtered by type', async () => {
+    const t = await aShop();
+    for (let i = 0; i < 3; i++) {
+      await mutateOk(t, ORDER_RECORD, anOrder({ customer: { externalId: `feed-${i}` } }));
+      t.clock.advance(1_000);
+    }
+    const FEED = /* GraphQL */ `query ($after: String, $types: [String!]) { events(first: 2, after: $after, types: $types) { nodes { id type data } pageInfo { hasNextPage endCursor } } }`;
+
+    const first = (await t.gql(FEED, { types: ['order.recorded'] })).data!.events;
+    const second = (await t.gql(FEED, { types: ['order.recorded'], after: first.pageInfo.endCursor })).data!.events;
+    const all = (await t.gql(FEED, {})).data!.events;
+    const denied = await t.gql(FEED, {}, { authorization: `Bearer ${await t.keyWith(['ORDERS_READ'])}` });
+
+    expect(first.nodes.map((e: { data: { customerId: string } }) => e.data)).toHaveLength(2);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    expect(second.nodes).toHaveLength(1);
+    expect(second.pageInfo.hasNextPage).toBe(false);
+    expect(new Set([...first.nodes, ...second.nodes].map((e: { type: string }) => e.type))).toEqual(new Set(['order.recorded']));
+    expect(all.nodes.map((e: { type: string }) => e.type)).toEqual(['order.recorded', 'customer.created']);
+    expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
 });
