@@ -1,3 +1,4 @@
+import '../lib/app/entities.js';
 import { createGraphQLHandler } from '../lib/graphql/server.js';
 import { configureDeliveryQueue } from '../lib/webhooks/runtime.js';
 

@@ -1,3 +1,4 @@
+import '../lib/app/entities.js';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { checkTableHealth } from '../lib/db/health.js';
 

@@ -1,3 +1,4 @@
+import '../lib/app/entities.js';
 import { systemClock } from '../lib/common/clock.js';
 import { runLoyaltyExpiry } from '../lib/loyalty/index.js';
 import { observeJob } from '../lib/app/observed-job.js';

@@ -1,3 +1,4 @@
+import '../lib/app/entities.js';
 import { systemClock } from '../lib/common/clock.js';
 import { advanceAllRebuilds } from '../lib/metrics/metrics.rebuild.js';
 import { observeJob } from '../lib/app/observed-job.js';

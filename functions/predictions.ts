@@ -1,3 +1,4 @@
+import '../lib/app/entities.js';
 import { errorFields, logger } from '../lib/common/logger.js';
 import { systemClock } from '../lib/common/clock.js';
 import { observeJob } from '../lib/app/observed-job.js';

@@ -1,5 +1,6 @@
+import '../lib/app/entities.js';
 import { createStreamHandler } from '../lib/streams/handler.js';
-import { observeStream } from '../lib/streams/observed.js';
+import { observeStream } from '../lib/app/observed-stream.js';
 import { projections } from '../lib/app/projections.js';
 import { configureDeliveryQueue } from '../lib/webhooks/runtime.js';
 

@@ -1,3 +1,4 @@
+import '../lib/app/entities.js';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { systemClock } from '../lib/common/clock.js';
 import { dispatchDeliveries } from '../lib/webhooks/index.js';

@@ -1,3 +1,4 @@
+import '../lib/app/entities.js';
 import { observeJob } from '../lib/app/observed-job.js';
 import { systemClock } from '../lib/common/clock.js';
 import { sweepDueDeliveries } from '../lib/webhooks/index.js';

@@ -1,3 +1,4 @@
+import '../lib/app/entities.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

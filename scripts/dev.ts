@@ -1,3 +1,4 @@
+import '../lib/app/entities.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

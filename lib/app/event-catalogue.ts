@@ -1,6 +1,9 @@
 import { customerEvents } from '../customers/index.js';
 import type { EventDefinition } from '../events/index.js';
 import { orderEvents } from '../orders/index.js';
+import { loyaltyEvents } from '../loyalty/index.js';
+import { surveyEvents } from '../surveys/index.js';
+import { referralEvents } from '../referrals/index.js';
 import { webhookEvents } from '../webhooks/index.js';
 
 /**
@@ -8,4 +11,11 @@ import { webhookEvents } from '../webhooks/index.js';
  * listed here once. Subscriptions are validated against it; the README's catalogue and
  * `webhookTest` samples are read from it.
  */
-export const eventCatalogue: EventDefinition[] = [...customerEvents, ...orderEvents, ...webhookEvents];
+export const eventCatalogue: EventDefinition[] = [
+  ...customerEvents,
+  ...orderEvents,
+  ...loyaltyEvents,
+  ...surveyEvents,
+  ...referralEvents,
+  ...webhookEvents,
+];

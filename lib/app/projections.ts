@@ -1,4 +1,4 @@
-import { loyaltyProjection, surveyCompletedEarnProjection } from '../loyalty/index.js';
+import { loyaltyProjection, surveyCompletedEarnHandler } from '../loyalty/index.js';
 import { referralProjection } from '../referrals/index.js';
 import { metricsMembershipProjection, metricsProjection } from '../metrics/metrics.projection.js';
 import { purchasesProjection } from '../metrics/metrics.purchases.js';
@@ -11,6 +11,7 @@ import { eventCatalogue } from './event-catalogue.js';
 
 /** Every domain's reactions to other domains' facts, registered here and nowhere else. */
 export const eventHandlers: EventHandler[] = [
+  surveyCompletedEarnHandler,
   webhookFanOutHandler(eventCatalogue.map((definition) => definition.type)),
 ];
 
@@ -21,7 +22,6 @@ export const projections: Projection[] = [
   purchasesProjection,
   ...surveyProjections,
   loyaltyProjection,
-  surveyCompletedEarnProjection,
   referralProjection,
   ...domainReportProjections,
   ...eventProjections(eventHandlers),

@@ -1,13 +1,43 @@
-import type { UserErrorCode } from '../graphql/__generated__/resolvers.js';
+/**
+ * Every business failure's code, declared on the ground floor so that no domain depends on the
+ * GraphQL layer's codegen. `lib/graphql/user-errors.ts` maps each onto the SDL's `UserErrorCode`
+ * (the compiler checks that every code here has its enum value there).
+ */
+export const domainErrorCodes = [
+  'ALREADY_CANCELLED',
+  'ALREADY_ERASED',
+  'CONFLICT',
+  'COUPON_INVALID',
+  'CURRENCY_MISMATCH',
+  'FORBIDDEN',
+  'GUEST_ORDER',
+  'IDEMPOTENCY_IN_PROGRESS',
+  'INSUFFICIENT_POINTS',
+  'INVALID',
+  'INVITATION_EXPIRED',
+  'INVITATION_USED',
+  'LIMIT_REACHED',
+  'NOT_A_MEMBER',
+  'NOT_FOUND',
+  'REFERRAL_CODE_TAKEN',
+  'REFERRAL_NOT_REVIEWABLE',
+  'REFUND_EXCEEDS_TOTAL',
+  'RESPONSE_NOT_EDITABLE',
+  'REWARD_UNAVAILABLE',
+  'SUM_LIMIT_REACHED',
+  'SURVEY_ALREADY_ANSWERED',
+  'SURVEY_NOT_ACTIVE',
+  'SURVEY_NOT_DRAFT',
+] as const;
 
-export type { UserErrorCode };
+export type DomainErrorCode = (typeof domainErrorCodes)[number];
 
 /**
  * Root of every domain error: a business failure the caller can act on. Resolvers turn it into a
  * `userErrors` entry (code, input path, message); anything that is not a DomainError is a fault.
  */
 export abstract class DomainError extends Error {
-  abstract readonly code: UserErrorCode;
+  abstract readonly code: DomainErrorCode;
   /** Input path relative to the mutation's `input` argument, when one field is to blame. */
   readonly field: string[] | undefined;
 

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { registerEntities } from '../db/registry.js';
 
 /**
  * A customer, with the statistics its orders keep current. `version` guards every
@@ -70,3 +71,12 @@ export const CustomerRefEntity = new Entity({
 });
 
 export type CustomerRefItem = EntityItem<typeof CustomerRefEntity>;
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    customer: typeof CustomerEntity;
+    customerRef: typeof CustomerRefEntity;
+  }
+}
+
+registerEntities({ customer: CustomerEntity, customerRef: CustomerRefEntity });

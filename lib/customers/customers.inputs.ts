@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { safeThreshold } from '../common/amounts.js';
 import { inputDateTime, text } from '../common/input.js';
-import { RFM_GROUPS, type RfmGroup } from '../metrics/index.js';
+import { RFM_GROUPS, type RfmGroup } from './rfm-groups.js';
 
 
 export const marketingConsentInput = z.object({

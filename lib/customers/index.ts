@@ -15,3 +15,4 @@ export {
 export { averageDaysBetweenOrders, averageOrderValue, statisticsFromOrders, withOrderCounted, type CustomerStatistics } from './statistics.js';
 export { CustomerNotFoundError, CustomerErasedError } from './customers.errors.js';
 export { customerBirthdayUpcoming, customerCreated, customerErased, customerEvents, customerNewsletterSubscribed } from './customers.events.js';
+export { RFM_GROUPS, type RfmGroup } from './rfm-groups.js';

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { registerEntities } from '../db/registry.js';
 
 /** How long the pull feed keeps an event (DynamoDB's TTL sweeper removes it after). */
 export const eventRetentionDays = 30;
@@ -51,3 +52,11 @@ export function envelopeOf(item: EventItem) {
     ...(item.test ? { test: true } : {}),
   };
 }
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    event: typeof EventEntity;
+  }
+}
+
+registerEntities({ event: EventEntity });

@@ -1,5 +1,9 @@
 import { ZodError } from 'zod';
-import { DomainError, type UserErrorCode } from '../common/errors.js';
+import { DomainError, type DomainErrorCode } from '../common/errors.js';
+import type { UserErrorCode } from './__generated__/resolvers.js';
+
+// The domains' codes are the SDL's enum values by name; a domain code the SDL lacks fails here.
+const userErrorCodeOf = (code: DomainErrorCode): UserErrorCode => code;
 
 export interface UserError {
   field: string[] | null;
@@ -21,7 +25,7 @@ export function toUserErrors(error: unknown, root: string[] = ['input']): UserEr
     }));
   }
   if (error instanceof DomainError) {
-    return [{ field: error.field ? [...root, ...error.field] : null, code: error.code, message: error.message }];
+    return [{ field: error.field ? [...root, ...error.field] : null, code: userErrorCodeOf(error.code), message: error.message }];
   }
   throw error;
 }

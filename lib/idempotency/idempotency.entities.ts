@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { registerEntities } from '../db/registry.js';
 
 /**
  * The first result of a mutation called with an `idempotencyKey`, kept 24 hours (TTL) so that a
@@ -26,3 +27,11 @@ export const IdempotencyEntity = new Entity({
 });
 
 export type IdempotencyItem = EntityItem<typeof IdempotencyEntity>;
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    idempotency: typeof IdempotencyEntity;
+  }
+}
+
+registerEntities({ idempotency: IdempotencyEntity });

@@ -2,6 +2,7 @@ import { Entity, type EntityItem } from 'electrodb';
 import type { ActionRule, Rounding } from './earn.js';
 import type { ExpiryPolicy, LedgerEntry, LedgerState } from './ledger.js';
 import type { TierConfig } from './tiers.js';
+import { registerEntities } from '../db/registry.js';
 
 /**
  * The loyalty domain's items. Two partitions per shop matter for reads:
@@ -249,3 +250,16 @@ export const LoyaltyCouponEntity = new Entity({
 });
 
 export type LoyaltyCouponItem = EntityItem<typeof LoyaltyCouponEntity>;
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    loyaltyCoupon: typeof LoyaltyCouponEntity;
+    loyaltyEntry: typeof LoyaltyEntryEntity;
+    loyaltyMember: typeof LoyaltyMemberEntity;
+    loyaltyProgram: typeof LoyaltyProgramEntity;
+    loyaltyReceipt: typeof LoyaltyReceiptEntity;
+    loyaltyReward: typeof LoyaltyRewardEntity;
+  }
+}
+
+registerEntities({ loyaltyCoupon: LoyaltyCouponEntity, loyaltyEntry: LoyaltyEntryEntity, loyaltyMember: LoyaltyMemberEntity, loyaltyProgram: LoyaltyProgramEntity, loyaltyReceipt: LoyaltyReceiptEntity, loyaltyReward: LoyaltyRewardEntity });

@@ -1,6 +1,7 @@
 import { createConversions, Entity } from 'electrodb';
 import { activityShardOf, activityShards } from './metrics.entities.js';
 import type { Granularity, PeriodKey } from './periods.js';
+import { registerEntities } from '../db/registry.js';
 
 /**
  * Counters of the loyalty, referral and feedback reports (METRICS.md "Loyalty, referrals,
@@ -85,3 +86,12 @@ export function markShardOf(itemKey: string): string {
 export function domainItemMarkPartition(tenantId: string, generation: number, shard: string): string {
   return (markConversions.fromComposite.toKeys({ tenantId, generation: String(generation), shard, itemKey: '' }) as Record<string, string>).pk as string;
 }
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    domainCounter: typeof DomainCounterEntity;
+    domainItemMark: typeof DomainItemMarkEntity;
+  }
+}
+
+registerEntities({ domainCounter: DomainCounterEntity, domainItemMark: DomainItemMarkEntity });

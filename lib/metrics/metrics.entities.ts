@@ -1,6 +1,7 @@
 import { createConversions, Entity, type EntityItem } from 'electrodb';
 import type { ActivityOrder, CustomerActivity, PeriodCounterName } from './contribution.js';
 import type { Granularity, PeriodKey } from './periods.js';
+import { registerEntities } from '../db/registry.js';
 
 const service = 'retention';
 
@@ -298,3 +299,15 @@ export const MetricsSegmentRunEntity = new Entity({
 });
 
 export type MetricsSegmentRunItem = EntityItem<typeof MetricsSegmentRunEntity>;
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    metricsActivity: typeof MetricsActivityEntity;
+    metricsCounter: typeof MetricsCounterEntity;
+    metricsRebuildJob: typeof MetricsRebuildJobEntity;
+    metricsSegmentRun: typeof MetricsSegmentRunEntity;
+    metricsState: typeof MetricsStateEntity;
+  }
+}
+
+registerEntities({ metricsActivity: MetricsActivityEntity, metricsCounter: MetricsCounterEntity, metricsRebuildJob: MetricsRebuildJobEntity, metricsSegmentRun: MetricsSegmentRunEntity, metricsState: MetricsStateEntity });

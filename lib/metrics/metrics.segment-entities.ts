@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { registerEntities } from '../db/registry.js';
 
 const service = 'retention';
 
@@ -123,3 +124,14 @@ export type MetricsSegmentMemberItem = EntityItem<typeof MetricsSegmentMemberEnt
 export type MetricsCategoryPurchaseItem = EntityItem<typeof MetricsCategoryPurchaseEntity>;
 export type MetricsOrderPurchaseItem = EntityItem<typeof MetricsOrderPurchaseEntity>;
 export type MetricsProductDayItem = EntityItem<typeof MetricsProductDayEntity>;
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    metricsCategoryPurchase: typeof MetricsCategoryPurchaseEntity;
+    metricsOrderPurchase: typeof MetricsOrderPurchaseEntity;
+    metricsProductDay: typeof MetricsProductDayEntity;
+    metricsSegmentMember: typeof MetricsSegmentMemberEntity;
+  }
+}
+
+registerEntities({ metricsCategoryPurchase: MetricsCategoryPurchaseEntity, metricsOrderPurchase: MetricsOrderPurchaseEntity, metricsProductDay: MetricsProductDayEntity, metricsSegmentMember: MetricsSegmentMemberEntity });

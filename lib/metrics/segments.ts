@@ -10,34 +10,11 @@
  * - Churn risk compares the days since the last order with the customer's own mean interval
  *   between order days, or the shop's median of those intervals for one-order customers.
  */
+import { RFM_GROUPS, type RfmGroup } from '../customers/index.js';
 import { historicValueOf, type CustomerActivity, type RevenueBasis } from './contribution.js';
 
-export type RfmGroup =
-  | 'CHAMPIONS'
-  | 'LOYAL'
-  | 'POTENTIAL_LOYALIST'
-  | 'NEW'
-  | 'PROMISING'
-  | 'NEEDS_ATTENTION'
-  | 'ABOUT_TO_SLEEP'
-  | 'AT_RISK'
-  | 'CANNOT_LOSE'
-  | 'HIBERNATING'
-  | 'LOST';
+export { RFM_GROUPS, type RfmGroup };
 
-export const RFM_GROUPS: readonly RfmGroup[] = [
-  'CHAMPIONS',
-  'LOYAL',
-  'POTENTIAL_LOYALIST',
-  'NEW',
-  'PROMISING',
-  'NEEDS_ATTENTION',
-  'ABOUT_TO_SLEEP',
-  'AT_RISK',
-  'CANNOT_LOSE',
-  'HIBERNATING',
-  'LOST',
-];
 
 const DAY_MS = 86_400_000;
 

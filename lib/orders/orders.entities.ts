@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { registerEntities } from '../db/registry.js';
 
 /**
  * An order, keyed by the shop's order id so that recording it twice hits the same item:
@@ -74,3 +75,11 @@ export const OrderEntity = new Entity({
 });
 
 export type OrderItem = EntityItem<typeof OrderEntity>;
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    order: typeof OrderEntity;
+  }
+}
+
+registerEntities({ order: OrderEntity });

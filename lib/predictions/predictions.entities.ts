@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { registerEntities } from '../db/registry.js';
 
 const service = 'retention';
 
@@ -128,3 +129,13 @@ export function storableNumber(field: string, value: number): number {
   if (!Number.isFinite(value)) throw new RangeError(`${field} is not a finite number: ${value}`);
   return Math.abs(value) < STORED_NUMBER_FLOOR ? 0 : value;
 }
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    customerPrediction: typeof CustomerPredictionEntity;
+    predictionJob: typeof PredictionJobEntity;
+    predictionModel: typeof PredictionModelEntity;
+  }
+}
+
+registerEntities({ customerPrediction: CustomerPredictionEntity, predictionJob: PredictionJobEntity, predictionModel: PredictionModelEntity });

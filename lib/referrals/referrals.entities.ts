@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { registerEntities } from '../db/registry.js';
 
 /**
  * The referral domain's items. Every key carries the shop.
@@ -246,3 +247,17 @@ export const ReferralCouponEntity = new Entity({
   },
 });
 export type ReferralCouponItem = EntityItem<typeof ReferralCouponEntity>;
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    referralCode: typeof ReferralCodeEntity;
+    referralCounter: typeof ReferralCounterEntity;
+    referralCoupon: typeof ReferralCouponEntity;
+    referral: typeof ReferralEntity;
+    referralMember: typeof ReferralMemberEntity;
+    referralProgram: typeof ReferralProgramEntity;
+    referralReferee: typeof ReferralRefereeEntity;
+  }
+}
+
+registerEntities({ referralCode: ReferralCodeEntity, referralCounter: ReferralCounterEntity, referralCoupon: ReferralCouponEntity, referral: ReferralEntity, referralMember: ReferralMemberEntity, referralProgram: ReferralProgramEntity, referralReferee: ReferralRefereeEntity });

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { registerEntities } from '../db/registry.js';
 
 const service = 'retention';
 
@@ -102,3 +103,13 @@ export const ShopSyncEntity = new Entity({
 export type ShopItem = EntityItem<typeof ShopEntity>;
 export type ShopSyncItem = EntityItem<typeof ShopSyncEntity>;
 export type ApiKeyItem = EntityItem<typeof ApiKeyEntity>;
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    apiKey: typeof ApiKeyEntity;
+    shop: typeof ShopEntity;
+    shopSync: typeof ShopSyncEntity;
+  }
+}
+
+registerEntities({ apiKey: ApiKeyEntity, shop: ShopEntity, shopSync: ShopSyncEntity });

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { registerEntities } from '../db/registry.js';
 
 /**
  * A stream record a projection could not apply after its in-process retries: kept in the table
@@ -41,3 +42,11 @@ export const StreamDeadLetterEntity = new Entity({
 });
 
 export type StreamDeadLetterItem = EntityItem<typeof StreamDeadLetterEntity>;
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    streamDeadLetter: typeof StreamDeadLetterEntity;
+  }
+}
+
+registerEntities({ streamDeadLetter: StreamDeadLetterEntity });

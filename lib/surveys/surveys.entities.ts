@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { registerEntities } from '../db/registry.js';
 
 /**
  * A survey and its definition. The questions are stored as one JSON document (`definition.ts`
@@ -179,3 +180,15 @@ export const FeedbackFollowUpEntity = new Entity({
   },
 });
 export type FeedbackFollowUpItem = EntityItem<typeof FeedbackFollowUpEntity>;
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    feedbackFollowUp: typeof FeedbackFollowUpEntity;
+    surveyClaim: typeof SurveyClaimEntity;
+    survey: typeof SurveyEntity;
+    surveyInvitation: typeof SurveyInvitationEntity;
+    surveyResponse: typeof SurveyResponseEntity;
+  }
+}
+
+registerEntities({ feedbackFollowUp: FeedbackFollowUpEntity, surveyClaim: SurveyClaimEntity, survey: SurveyEntity, surveyInvitation: SurveyInvitationEntity, surveyResponse: SurveyResponseEntity });

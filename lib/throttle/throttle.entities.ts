@@ -1,4 +1,5 @@
 import { createConversions, Entity } from 'electrodb';
+import { registerEntities } from '../db/registry.js';
 
 /**
  * One leaky bucket of cost points: per API key, or per storefront customer under a publishable
@@ -30,3 +31,11 @@ const conversions = createConversions(ThrottleBucketEntity);
 export function throttleBucketKey(tenantId: string, bucketKey: string): Record<string, string> {
   return conversions.fromComposite.toKeys({ tenantId, bucketKey }) as Record<string, string>;
 }
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    throttleBucket: typeof ThrottleBucketEntity;
+  }
+}
+
+registerEntities({ throttleBucket: ThrottleBucketEntity });

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { registerEntities } from '../db/registry.js';
 
 const service = 'retention';
 
@@ -87,3 +88,12 @@ export const WebhookDeliveryEntity = new Entity({
 });
 
 export type WebhookDeliveryItem = EntityItem<typeof WebhookDeliveryEntity>;
+
+declare module '../db/registry.js' {
+  interface EntityRegistry {
+    webhookSubscription: typeof WebhookSubscriptionEntity;
+    webhookDelivery: typeof WebhookDeliveryEntity;
+  }
+}
+
+registerEntities({ webhookSubscription: WebhookSubscriptionEntity, webhookDelivery: WebhookDeliveryEntity });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { logger } from '../../lib/common/logger.js';
 import { computeAllSegments } from '../../lib/metrics/metrics.segments.js';
 import { createStreamHandler, type Projection } from '../../lib/streams/handler.js';
-import { observeStream } from '../../lib/streams/observed.js';
+import { observeStream } from '../../lib/app/observed-stream.js';
 import { projections } from '../../lib/app/projections.js';
 import { aShop, anOrder, mutateOk, ORDER_RECORD } from '../fixtures/api.js';
 import { feedStream } from '../fixtures/stream.js';

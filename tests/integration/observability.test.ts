@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { logger } from '../../lib/common/logger.js';
 import { createStreamHandler } from '../../lib/streams/handler.js';
-import { observeStream } from '../../lib/streams/observed.js';
+import { observeStream } from '../../lib/app/observed-stream.js';
 import { projections } from '../../lib/app/projections.js';
 import { aShop, anOrder, mutateOk, ORDER_RECORD, type TestShop } from '../fixtures/api.js';
 import { feedStream } from '../fixtures/stream.js';
