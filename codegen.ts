@@ -21,6 +21,7 @@ const config: CodegenConfig = {
           LoyaltyProgram: '../mappers.js#LoyaltyProgramModel', LoyaltyReward: '../mappers.js#LoyaltyRewardModel', LoyaltyCoupon: '../mappers.js#LoyaltyCouponModel', LoyaltyAccount: '../mappers.js#LoyaltyAccountModel', LoyaltyLedgerEntry: '../mappers.js#LoyaltyEntryModel',
           ReferralProgram: '../mappers.js#ReferralProgramModel', Referral: '../mappers.js#ReferralModel', ReferralCoupon: '../mappers.js#ReferralCouponModel', CustomerReferral: '../mappers.js#CustomerReferralModel',
           Survey: '../mappers.js#SurveyModel', SurveyResponse: '../mappers.js#SurveyResponseModel', SurveyInvitation: '../mappers.js#SurveyInvitationModel', FeedbackFollowUp: '../mappers.js#FeedbackFollowUpModel',
+          WebhookSubscription: '../mappers.js#WebhookSubscriptionModel', WebhookDelivery: '../mappers.js#WebhookDeliveryModel', Event: '../mappers.js#EventModel',
         },
         avoidOptionals: { field: false, inputValue: false, object: false },
         maybeValue: 'T | null',

@@ -59,13 +59,25 @@ export default $config({
       transform: { queue: { messageRetentionSeconds: 14 * 24 * 3600 } },
     });
 
+    // --- Webhooks: deliveries due now travel on this queue to their own dispatcher; a message
+    // whose dispatch faulted three times (not a failed HTTP attempt: that retry lives in the
+    // table) is kept in the dead-letter queue.
+    const webhookDeadLetters = new sst.aws.Queue('WebhookDeadLetters', {
+      transform: { queue: { messageRetentionSeconds: 14 * 24 * 3600 } },
+    });
+    const webhookQueue = new sst.aws.Queue('WebhookDeliveries', {
+      visibilityTimeout: '60 seconds',
+      dlq: { queue: webhookDeadLetters.arn, retry: 3 },
+    });
+
     // --- Function defaults ---
     const functionDefaults = {
       runtime: 'nodejs24.x',
       architecture: 'arm64',
-      link: [table, cursorSecret],
+      link: [table, cursorSecret, webhookQueue],
       environment: {
         TABLE_NAME: table.name,
+        WEBHOOK_QUEUE_URL: webhookQueue.url,
         CURSOR_SECRET: cursorSecret.value,
         SECRETS_KMS_KEY_ID: storedSecretsKey.arn,
         NODE_ENV: 'production',
@@ -141,6 +153,12 @@ export default $config({
           },
         },
       },
+    );
+
+    // The dispatcher: its own function, so a slow receiver holds neither the API nor the stream.
+    webhookQueue.subscribe(
+      { ...functionDefaults, handler: 'functions/webhook-dispatch.handler', memory: '512 MB', timeout: '30 seconds' },
+      { batch: { size: 10, partialResponses: true } },
     );
 
     // --- Scheduled functions (EventBridge Scheduler; SST 4 deprecates the older Cron) ---

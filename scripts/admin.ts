@@ -34,6 +34,7 @@ const usage = `npm run admin -- <command> [options]
                                     counted with zero revenue (REFUND, METRICS.md; default) or cancelled
       [--delimiter ';']             the separator (default: the header's , ; or tab)
       [--concurrency 4]             requests in flight
+  webhook-listen --shop <id> [--port 8787] [--types order.recorded,...]   receive, verify and print the shop's events (subscribes; Ctrl-C unsubscribes)
   stream-dlq list [--shop <id>] [--all]            stream records a projection could not apply (--all: replayed ones too)
   stream-dlq replay <dead letter id> | --all [--shop <id>]   apply them again through the same projections
 
@@ -90,6 +91,8 @@ async function main(argv: string[]): Promise<void> {
       delimiter: { type: 'string' },
       concurrency: { type: 'string' },
       all: { type: 'boolean' },
+      port: { type: 'string' },
+      types: { type: 'string' },
     },
   });
   const dev = devServer();
@@ -179,6 +182,12 @@ async function main(argv: string[]): Promise<void> {
       const started = Date.now();
       const report = await importOrders({ file, send: httpGraphQL(url, key), ...options });
       console.log(JSON.stringify({ ...report, failures: report.failures.slice(0, 20), seconds: { ...report.seconds, total: Math.round((Date.now() - started) / 100) / 10 } }, null, 2));
+      return;
+    }
+    case 'webhook-listen': {
+      const { webhookListen } = await import('./local/webhook-listen.js');
+      const port = z.coerce.number().int().min(1).max(65_535).parse(values.port ?? '8787');
+      await webhookListen({ shop: need('shop'), port, types: values.types ? values.types.split(',').map((type) => type.trim()) : ['*'] });
       return;
     }
     case 'stream-dlq': {

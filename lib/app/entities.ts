@@ -18,3 +18,4 @@ import '../shops/shops.entities.js';
 import '../streams/dead-letters.entities.js';
 import '../surveys/surveys.entities.js';
 import '../throttle/throttle.entities.js';
+import '../webhooks/webhooks.entities.js';

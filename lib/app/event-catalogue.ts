@@ -5,6 +5,7 @@ import { loyaltyEvents } from '../loyalty/index.js';
 import { surveyEvents } from '../surveys/index.js';
 import { referralEvents } from '../referrals/index.js';
 import { flowEvents } from '../flows/index.js';
+import { webhookEvents } from '../webhooks/index.js';
 
 /**
  * Every event type partners can receive: each domain's declarations (`lib/<domain>/<domain>.events.ts`),
@@ -18,4 +19,5 @@ export const eventCatalogue: EventDefinition[] = [
   ...surveyEvents,
   ...referralEvents,
   ...flowEvents,
+  ...webhookEvents,
 ];

@@ -7,6 +7,8 @@ import { surveyEventHandlers, surveyProjections } from '../surveys/index.js';
 import { eventProjections, type EventHandler } from '../events/index.js';
 import { flowEntryHandler, flowGoalHandler } from '../flows/index.js';
 import type { Projection } from '../streams/handler.js';
+import { webhookFanOutHandler } from '../webhooks/index.js';
+import { eventCatalogue } from './event-catalogue.js';
 
 /** Every domain's reactions to other domains' facts, registered here and nowhere else. */
 export const eventHandlers: EventHandler[] = [
@@ -14,6 +16,7 @@ export const eventHandlers: EventHandler[] = [
   ...surveyEventHandlers,
   flowEntryHandler,
   flowGoalHandler,
+  webhookFanOutHandler(eventCatalogue.map((definition) => definition.type)),
 ];
 
 /** Every read model the stream maintains, in the order they are applied. */

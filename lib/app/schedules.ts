@@ -24,5 +24,6 @@ export const schedules: Schedule[] = [
   { name: 'MetricsSegments', handler: 'functions/metrics-segments.handler', schedule: 'rate(1 day)', localEveryMs: 300_000 },
   { name: 'LoyaltyExpiry', handler: 'functions/loyalty-expiry.handler', schedule: 'rate(1 hour)', localEveryMs: 60_000 },
   { name: 'LoyaltyTiers', handler: 'functions/loyalty-tiers.handler', schedule: 'rate(1 hour)', localEveryMs: 60_000 },
+  { name: 'WebhookSweep', handler: 'functions/webhook-sweep.handler', schedule: 'rate(1 minute)', localEveryMs: 5_000 },
   { name: 'ReferralCompletion', handler: 'functions/referral-completion.handler', schedule: 'rate(1 hour)', localEveryMs: 60_000 },
 ];

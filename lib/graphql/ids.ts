@@ -22,6 +22,8 @@ export const nodeTypes = [
   'LoyaltyCoupon',
   'Referral',
   'ReferralCoupon',
+  'WebhookSubscription',
+  'WebhookDelivery',
 ] as const;
 
 export type NodeType = (typeof nodeTypes)[number];

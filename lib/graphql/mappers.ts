@@ -6,3 +6,5 @@ export type { FeedbackFollowUpItem as FeedbackFollowUpModel, SurveyInvitationIte
 export type { LoyaltyAccountModel, LoyaltyCouponModel, LoyaltyEntryModel, LoyaltyProgramModel, LoyaltyRewardModel } from '../loyalty/index.js';
 export type { CustomerPredictionView as CustomerPredictionModel, PredictionJobItem as PredictionJobModel } from './resolvers/predictions.js';
 export type { ReferralProgramModel, ReferralModel, ReferralCouponModel, CustomerReferralModel } from '../referrals/index.js';
+export type { WebhookDeliveryItem as WebhookDeliveryModel, WebhookSubscriptionItem as WebhookSubscriptionModel } from '../webhooks/index.js';
+export type { EventItem as EventModel } from '../events/index.js';

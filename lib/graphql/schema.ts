@@ -10,6 +10,7 @@ import { referralNodes, referralResolvers } from './resolvers/referrals.js';
 import { surveyNodes, surveyResolvers } from './resolvers/surveys.js';
 import { shopNodes, shopResolvers } from './resolvers/shops.js';
 import { flowResolvers } from './resolvers/flows.js';
+import { webhookNodes, webhookResolvers } from './resolvers/webhooks.js';
 import type { Resolvers } from './__generated__/resolvers.js';
 import { typeDefs } from './__generated__/typedefs.js';
 import { parseGlobalId, type NodeType } from './ids.js';
@@ -28,6 +29,7 @@ export const nodeFetchers: NodeFetchers<NodeType> = {
   ...metricsNodes,
   ...loyaltyNodes,
   ...referralNodes,
+  ...webhookNodes,
 };
 
 const nodeResolvers: Resolvers = {
@@ -50,7 +52,7 @@ const nodeResolvers: Resolvers = {
 };
 
 /** Every domain's resolvers, merged type by type. */
-export const resolvers: Resolvers = mergeResolvers([nodeResolvers, shopResolvers, customerResolvers, orderResolvers, metricsResolvers, metricsSegmentResolvers, domainReportResolvers, surveyResolvers, loyaltyResolvers, predictionResolvers, referralResolvers, freshnessResolvers, flowResolvers]);
+export const resolvers: Resolvers = mergeResolvers([nodeResolvers, shopResolvers, customerResolvers, orderResolvers, metricsResolvers, metricsSegmentResolvers, domainReportResolvers, surveyResolvers, loyaltyResolvers, predictionResolvers, referralResolvers, freshnessResolvers, flowResolvers, webhookResolvers]);
 
 function mergeResolvers(parts: Resolvers[]): Resolvers {
   const merged: Record<string, unknown> = {};

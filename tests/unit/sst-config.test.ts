@@ -17,6 +17,7 @@ interface Declared {
   subscriptions: Array<{ name: string; fn: sst.aws.FunctionArgs; args: sst.aws.DynamoSubscriberArgs }>;
   secrets: string[];
   queues: Array<{ name: string; args: sst.aws.QueueArgs | undefined }>;
+  queueSubscribers: Array<{ queue: string; fn: sst.aws.FunctionArgs; args: sst.aws.QueueSubscriberArgs | undefined }>;
   topics: string[];
   crons: Array<{ name: string; args: sst.aws.CronV2Args }>;
   alarms: Array<{ name: string; args: aws.cloudwatch.MetricAlarmArgs }>;
@@ -32,7 +33,7 @@ function plain<T>(value: $util.Input<T> | Transform<T> | undefined): T {
 }
 
 function standInGlobals(): Declared {
-  const declared: Declared = { dynamo: [], routes: [], subscriptions: [], secrets: [], queues: [], topics: [], crons: [], alarms: [], sites: [], kmsKeys: [] };
+  const declared: Declared = { dynamo: [], routes: [], subscriptions: [], secrets: [], queues: [], queueSubscribers: [], topics: [], crons: [], alarms: [], sites: [], kmsKeys: [] };
   const g = globalThis as any;
   g.$config = (config: unknown) => config;
   g.$app = { name: 'retention-api', stage: 'test' };
@@ -65,6 +66,9 @@ function standInGlobals(): Declared {
           this.arn = `arn:queue:${name}`;
           this.url = `https://sqs/${name}`;
           this.nodes = { queue: { name: `queue-${name}` } };
+        }
+        subscribe(fn: sst.aws.FunctionArgs, args?: sst.aws.QueueSubscriberArgs) {
+          declared.queueSubscribers.push({ queue: this.url, fn, args });
         }
       },
       SnsTopic: class {
@@ -222,6 +226,17 @@ describe('sst.config.ts', () => {
     expect(args.build).toEqual({ command: 'npm run build:console', output: 'dist/console' });
     expect(args.environment).toMatchObject({ CONSOLE_API_URL: 'https://api.example', CONSOLE_EXPLORER: 'false' });
     expect(declared.routes[0]!.handler.environment).toMatchObject({ CONSOLE_ORIGINS: 'https://console.example', GRAPHQL_EXPLORER: 'false' });
+  });
+
+  it('feeds the webhook dispatcher from its own queue with a dead-letter queue, partial batch failures, and tells every function the queue', async () => {
+    const queue = declared.queues.find((q) => q.name === 'WebhookDeliveries');
+    expect(queue?.args?.dlq).toEqual({ queue: 'arn:queue:WebhookDeadLetters', retry: 3 });
+    const [subscriber] = declared.queueSubscribers;
+    expect(declared.queueSubscribers).toHaveLength(1);
+    expect(subscriber).toMatchObject({ queue: 'https://sqs/WebhookDeliveries', fn: { handler: 'functions/webhook-dispatch.handler', architecture: 'arm64' }, args: { batch: { partialResponses: true } } });
+    expect(await handlerExists(plain(subscriber!.fn.handler))).toBe(true);
+    expect(declared.routes.find((r) => r.route === 'ANY /graphql')?.handler.environment).toMatchObject({ WEBHOOK_QUEUE_URL: 'https://sqs/WebhookDeliveries' });
+    expect(declared.crons.map((c) => c.name)).toContain('WebhookSweep');
   });
 
   it('keeps secrets in sst.Secret', () => {
