@@ -1,5 +1,6 @@
 import { customerEvents } from '../customers/index.js';
 import type { EventDefinition } from '../events/index.js';
+import { metricsEvents } from '../metrics/index.js';
 import { orderEvents } from '../orders/index.js';
 
 /**
@@ -7,4 +8,4 @@ import { orderEvents } from '../orders/index.js';
  * listed here once. Subscriptions are validated against it; the README's catalogue and
  * `webhookTest` samples are read from it.
  */
-export const eventCatalogue: EventDefinition[] = [...customerEvents, ...orderEvents];
+export const eventCatalogue: EventDefinition[] = [...customerEvents, ...orderEvents, ...metricsEvents];
