@@ -1,4 +1,4 @@
-import { loyaltyProjection, surveyCompletedEarnProjection } from '../loyalty/index.js';
+import { loyaltyProjection, surveyCompletedEarnHandler } from '../loyalty/index.js';
 import { referralProjection } from '../referrals/index.js';
 import { metricsMembershipProjection, metricsProjection } from '../metrics/metrics.projection.js';
 import { purchasesProjection } from '../metrics/metrics.purchases.js';
@@ -8,7 +8,9 @@ import { eventProjections, type EventHandler } from '../events/index.js';
 import type { Projection } from '../streams/handler.js';
 
 /** Every domain's reactions to other domains' facts, registered here and nowhere else. */
-export const eventHandlers: EventHandler[] = [];
+export const eventHandlers: EventHandler[] = [
+  surveyCompletedEarnHandler,
+];
 
 /** Every read model the stream maintains, in the order they are applied. */
 export const projections: Projection[] = [
@@ -17,7 +19,6 @@ export const projections: Projection[] = [
   purchasesProjection,
   ...surveyProjections,
   loyaltyProjection,
-  surveyCompletedEarnProjection,
   referralProjection,
   ...domainReportProjections,
   ...eventProjections(eventHandlers),

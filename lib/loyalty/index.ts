@@ -11,4 +11,5 @@ export type {
 export type { LoyaltyStatement as LoyaltyAccountModel } from './loyalty.service.js';
 export { runLoyaltyExpiry, runTierReevaluation } from './loyalty.jobs.js';
 export { creditReferralPoints, grantReferralReward, recordSocialShareAction } from './referral-credit.js';
-export { surveyCompletedEarnProjection } from './survey-earn.js';
+export { surveyCompletedEarnHandler } from './survey-earn.js';
+export { loyaltyEvents } from './loyalty.events.js';

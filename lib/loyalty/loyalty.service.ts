@@ -53,6 +53,10 @@ import type {
   LoyaltyTierConfigInput,
 } from './loyalty.inputs.js';
 import { addDays, addZonedMonths, toMs } from './time.js';
+import { eventClock, memberEventItems } from './member-events.js';
+import { loyaltyRewardRedeemed } from './loyalty.events.js';
+import { eventTxItem } from '../events/index.js';
+import type { Clock } from '../common/clock.js';
 import {
   evaluateAtWindowEnd,
   evaluateUpgrade,
@@ -218,6 +222,8 @@ interface MemberPlan<R> {
   extra?: (entities: TxEntities) => TxItem[];
   /** Given the cancellation reasons of the extra items, throws a domain error when one is final. */
   onExtraFailure?: (reasons: string[]) => void;
+  /** Events of the decision beyond the ones every account write reports (points earned, tier changed). */
+  events?: (entities: TxEntities, clock: Clock) => TxItem[];
 }
 
 /**
@@ -231,6 +237,8 @@ async function applyToMember<R>(args: {
   customerId: string;
   receiptId: string | null;
   now: string;
+  /** The program the decision was made under: names the tiers its events report. */
+  program: LoyaltyProgramItem;
   decide: (member: LoyaltyMemberItem | undefined) => MemberPlan<R> | null | Promise<MemberPlan<R> | null>;
 }): Promise<{ result: R | null; replayed: boolean }> {
   const { tenantId, customerId, receiptId } = args;
@@ -276,6 +284,9 @@ async function applyToMember<R>(args: {
       for (const entry of stored) items.push(entities.loyaltyEntry.create(itemFromStored(tenantId, customerId, entry) as never).commit());
       if (receiptId) items.push(entities.loyaltyReceipt.create({ tenantId, customerId, receiptId, result: plan.result, createdAt: args.now }).commit());
       if (plan.extra) items.push(...plan.extra(entities));
+      // Events last: `onExtraFailure` reads the extra items' reasons by position.
+      items.push(...memberEventItems(entities, { tenantId, customerId, now: args.now, program: args.program, before: member, after: next, stored }));
+      if (plan.events) items.push(...plan.events(entities, eventClock(args.now)));
       return items;
     });
     if (outcome.ok) return { result: plan.result, replayed: false };
@@ -474,6 +485,7 @@ export async function earnForOrder(shop: LoyaltyShop, order: LoyaltyOrder, now: 
     customerId: order.customerId,
     receiptId: `ORDER#${order.orderId}`,
     now,
+    program,
     decide: (current) => {
       if (!earnsBase(program.enrollment, current, order.placedAt)) return null;
       const member = current ? cloneMember(current) : newMember(shop.tenantId, order.customerId, now, program.enrollment === 'AUTOMATIC');
@@ -529,6 +541,7 @@ export async function reverseForRefund(shop: LoyaltyShop, order: LoyaltyOrder, r
     customerId: order.customerId,
     receiptId: `REFUND#${order.orderId}#${refund.refundId}`,
     now,
+    program,
     decide: (current) => {
       const lot = current ? findLot(current.state, { type: 'ORDER', id: order.orderId }) : undefined;
       if (!current || !lot || lot.eligibleAmount === null) return null;
@@ -563,6 +576,7 @@ export async function reverseForCancellation(shop: LoyaltyShop, order: LoyaltyOr
     customerId: order.customerId,
     receiptId: `CANCEL#${order.orderId}`,
     now,
+    program,
     decide: (current) => {
       const lot = current ? findLot(current.state, { type: 'ORDER', id: order.orderId }) : undefined;
       if (!current || !lot || lot.reversed >= lot.points) return null;
@@ -698,6 +712,7 @@ export async function joinProgram(shop: LoyaltyShop, customerId: string, now: st
     customerId,
     receiptId: null,
     now,
+    program,
     decide: (current) => {
       if (current?.joined) return null;
       const member = current ? cloneMember(current) : newMember(shop.tenantId, customerId, now, true);
@@ -734,6 +749,7 @@ export async function recordAction(
     customerId,
     receiptId: `ACTION#${input.action}#${input.idempotencyKey}`,
     now,
+    program,
     decide: (current) => {
       if (program.enrollment !== 'AUTOMATIC' && !current?.joined) throw new NotAMemberError();
       const member = current ? cloneMember(current) : newMember(shop.tenantId, customerId, now, true);
@@ -762,6 +778,7 @@ export async function adjustPoints(
     customerId,
     receiptId: `ADJUST#${input.idempotencyKey}`,
     now,
+    program,
     decide: (current) => {
       const member = current ? cloneMember(current) : newMember(shop.tenantId, customerId, now, program.enrollment === 'AUTOMATIC');
       const entries: LedgerEntry[] = [];
@@ -890,6 +907,7 @@ export async function redeemReward(
     customerId,
     receiptId: `REDEEM#${redemptionId}`,
     now,
+    program,
     decide: (current) => {
       if (reward.status !== 'ACTIVE') throw new RewardUnavailableError(reward.rewardId, 'archived');
       if (reward.stock !== undefined && reward.stock <= 0) throw new RewardUnavailableError(reward.rewardId, 'out of stock');
@@ -947,6 +965,23 @@ export async function redeemReward(
         onExtraFailure: (reasons) => {
           if (reasons[1] === 'ConditionalCheckFailed') throw new RewardUnavailableError(reward.rewardId, 'archived or out of stock');
         },
+        events: (entities, clock) => [
+          eventTxItem(entities, loyaltyRewardRedeemed, {
+            shopId: shop.tenantId,
+            factKey: `${customerId}#${redemptionId}`,
+            occurredAt: now,
+            data: {
+              customerId,
+              rewardId: reward.rewardId,
+              redemptionId,
+              pointsSpent: reward.pointsCost,
+              couponCode: coupon.code,
+              kind: reward.kind,
+              expiresAt: coupon.expiresAt ?? null,
+              redeemedAt: now,
+            },
+          }, clock),
+        ],
       };
     },
   });
@@ -1050,6 +1085,7 @@ export async function applyTiers(shop: LoyaltyShop, input: LoyaltyTierConfigInpu
       customerId: listed.customerId,
       receiptId: null,
       now,
+      program: next,
       decide: (current) => {
         if (!current || !tierCounts(next, current)) return null;
         const move = tierChangeFor({ memberId: current.customerId, tier: memberTier(current), ...tierValues(newConfig, current, now) }, oldConfig, newConfig);
@@ -1083,6 +1119,7 @@ export async function expireDuePoints(tenantId: string, now: string): Promise<{ 
       customerId: listed.customerId,
       receiptId: null,
       now,
+      program,
       decide: (current) => {
         if (!current) return null;
         const member = cloneMember(current);
@@ -1119,6 +1156,7 @@ export async function reevaluateTiers(tenantId: string, now: string): Promise<{ 
       customerId: listed.customerId,
       receiptId: null,
       now,
+      program,
       decide: (current) => {
         if (!current || !current.tierId) return null;
         if (current.tierHeldUntil && current.tierHeldUntil > now) return null;

@@ -1,10 +1,10 @@
+import type { EventEnvelope, EventHandler } from '../events/index.js';
 import { getShop } from '../shops/index.js';
-import type { ItemChange, Projection } from '../streams/handler.js';
 import { ActionNotAllowedError, LoyaltyCustomerNotFoundError, NotAMemberError, ProgramNotFoundError } from './loyalty.errors.js';
 import { recordAction } from './loyalty.service.js';
 
-interface ResponseImage {
-  tenantId: string;
+/** What loyalty reads of `survey.response_submitted` (declared by surveys; only the fields it needs). */
+interface ResponseSubmitted {
   surveyId: string;
   customerId?: string;
   submittedAt: string;
@@ -13,15 +13,15 @@ interface ResponseImage {
 /**
  * A completed survey earns the SURVEY_COMPLETED bonus once per survey and customer (receipt
  * `ACTION#SURVEY_COMPLETED#SURVEY#<surveyId>`), even when the survey allows repeat answers or the
- * stream redelivers the response. A shop without a program or with the rule off earns nothing.
+ * stream redelivers the event. A shop without a program or with the rule off earns nothing.
  */
-export const surveyCompletedEarnProjection: Projection = {
-  name: 'loyalty-survey-completed',
-  accepts: (change: ItemChange) => change.entity === 'surveyresponse' && change.eventName === 'INSERT',
-  async apply(change: ItemChange) {
-    const response = change.newImage as ResponseImage | undefined;
-    if (!response?.customerId) return;
-    const shop = await getShop(response.tenantId);
+export const surveyCompletedEarnHandler: EventHandler = {
+  name: 'loyalty.survey-earn',
+  types: ['survey.response_submitted'],
+  async handle(event: EventEnvelope) {
+    const response = event.data as ResponseSubmitted;
+    if (!response.customerId) return;
+    const shop = await getShop(event.shopId);
     if (!shop) return;
     try {
       await recordAction(

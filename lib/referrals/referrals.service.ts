@@ -2,6 +2,7 @@ import { getCustomer, type CustomerItem } from '../customers/index.js';
 import { pageFromKeyedItems, type Page } from '../db/pagination.js';
 import { db } from '../db/service.js';
 import { backoff, writeTransaction, type TxItem } from '../db/transactions.js';
+import { completedEventItem, startedEventItems } from './referral-events.js';
 import { isConditionFailure } from '../idempotency/index.js';
 import { creditReferralPoints, grantReferralReward, recordSocialShareAction } from '../loyalty/index.js';
 import { getOrder, listOrdersForCustomer, type OrderItem } from '../orders/index.js';
@@ -433,6 +434,7 @@ export async function createReferralForOrder(order: OrderItem, now: string): Pro
         );
       }
       if (coupon) items.push(entities.referralCoupon.create(coupon).commit());
+      items.push(...startedEventItems(entities, referral, now));
       return items;
     });
     if (outcome.ok) return referral;
@@ -493,12 +495,14 @@ async function settleReferral(program: ReferralProgramItem, referral: ReferralIt
   const order = await getOrder(referral.tenantId, referral.orderId);
   const why = order ? orderNoLongerStands(order) : 'ORDER_CANCELLED';
   if (why) return (await rejectReferral(referral, why, now)) ? 'REJECTED' : null;
-  try {
-    await db()
-      .entities.referral.patch({ tenantId: referral.tenantId, orderId: referral.orderId })
+  const reason = referral.reason === 'ADMIN_APPROVED' ? 'ADMIN_APPROVED' : 'HOLD_PERIOD_PASSED';
+  // The completion and its event in one write: a second run's condition fails and publishes nothing.
+  const outcome = await writeTransaction(db(), (entities) => [
+    entities.referral
+      .patch({ tenantId: referral.tenantId, orderId: referral.orderId })
       .set({
         status: 'COMPLETED',
-        reason: referral.reason === 'ADMIN_APPROVED' ? 'ADMIN_APPROVED' : 'HOLD_PERIOD_PASSED',
+        reason,
         queue: 'PAY',
         holdUntil: referral.holdUntil,
         ...(program.referrerReward.type === 'POINTS' ? { rewardPoints: program.referrerReward.points } : { rewardId: program.referrerReward.rewardId }),
@@ -506,11 +510,10 @@ async function settleReferral(program: ReferralProgramItem, referral: ReferralIt
         version: referral.version + 1,
       })
       .where((attr, op) => `${op.eq(attr.version, referral.version)} AND ${op.eq(attr.status, 'PENDING')}`)
-      .go();
-  } catch (error) {
-    if (isConditionFailure(error)) return null;
-    throw error;
-  }
+      .commit(),
+    completedEventItem(entities, referral, reason, program.referrerReward, now),
+  ]);
+  if (!outcome.ok) return null;
   await payReferral((await getReferral(referral.tenantId, referral.orderId))!, now);
   return 'COMPLETED';
 }

@@ -27,6 +27,7 @@ import {
 import type { FeedbackFollowUpItem, SurveyInvitationItem, SurveyItem, SurveyResponseItem } from './surveys.entities.js';
 import type { QuestionInput, SurveyCreateInput, SurveyUpdateInput } from './surveys.inputs.js';
 import { loadCustomerReferral } from '../referrals/index.js';
+import { responseEventItems } from './response-events.js';
 import { errorFields, logger } from '../common/logger.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -434,6 +435,10 @@ export async function submitResponse(
       }
       if (followUp) {
         items.push(entities.feedbackFollowUp.create(followUp).commit());
+        kinds.push('other');
+      }
+      for (const event of responseEventItems(entities, response, followUp, now)) {
+        items.push(event);
         kinds.push('other');
       }
       return items;
