@@ -1,5 +1,6 @@
 import { customerEvents } from '../customers/index.js';
 import type { EventDefinition } from '../events/index.js';
+import { metricsEvents } from '../metrics/index.js';
 import { orderEvents } from '../orders/index.js';
 import { loyaltyEvents } from '../loyalty/index.js';
 import { surveyEvents } from '../surveys/index.js';
@@ -18,6 +19,7 @@ export const eventCatalogue: EventDefinition[] = [
   ...loyaltyEvents,
   ...surveyEvents,
   ...referralEvents,
+  ...metricsEvents,
   ...flowEvents,
   ...webhookEvents,
 ];

@@ -6,3 +6,4 @@ export { countCustomerActivities, listCustomerActivities, metricsStateVersion } 
 export { getCustomerSegment } from './metrics.segments.js';
 export { listCustomerIdsBySegment } from './metrics.segments.js';
 export { RFM_GROUPS, type RfmGroup } from './segments.js';
+export { metricsEvents, segmentEntered, segmentLeft } from './metrics.events.js';

@@ -1,7 +1,10 @@
+import { systemClock, type Clock } from '../common/clock.js';
 import { pageFromKeyedItems } from '../db/pagination.js';
 import { db } from '../db/service.js';
 import { backoff } from '../db/transactions.js';
+import { emit } from '../events/index.js';
 import { getSyncStatus, isBehind } from '../shops/index.js';
+import { segmentEntered, segmentLeft } from './metrics.events.js';
 import type { MetricsSegmentMemberItem } from './metrics.segment-entities.js';
 import { listCustomerActivities } from './activities.js';
 import type { MetricsSegmentRunItem } from './metrics.entities.js';
@@ -18,8 +21,12 @@ import { churnRiskOf, median, quintileThresholds, RFM_GROUPS, rfmScoresOf, rfmVa
  *
  * A run made while the stream projections are behind (the shop's sync status, read before the
  * pass) is kept but marked `partial`: the activities it read may miss orders still in the stream.
+ *
+ * Each customer whose group differs from the previous complete run gets `segment.entered` (and
+ * `segment.left` for the group they had), keyed by (run, customer, group); `clock` stamps when
+ * the events were written.
  */
-export async function computeSegments(tenantId: string, now: Date): Promise<MetricsSegmentRunItem> {
+export async function computeSegments(tenantId: string, now: Date, clock: Clock = systemClock): Promise<MetricsSegmentRunItem> {
   const [{ revenueBasis }, sync] = await Promise.all([getMetricsState(tenantId), getSyncStatus(tenantId)]);
   const all: Array<{ customerId: string; values: RfmValues }> = [];
   for await (const { customerId, activity } of listCustomerActivities(tenantId)) {
@@ -54,8 +61,67 @@ export async function computeSegments(tenantId: string, now: Date): Promise<Metr
   await db().entities.metricsSegmentRun.put({ ...run, pending: true }).go();
   await putAll(members);
   await db().entities.metricsSegmentRun.patch({ tenantId, computedAt }).remove(['pending']).go();
-  await purgeOlderMembers(tenantId, computedAt);
+  // Events before the purge: a crash in between leaves the previous run's members for the rerun,
+  // which finds the same differences and writes nothing new (each event is keyed by run, customer, group).
+  const previous = await previousRunMembers(tenantId, computedAt);
+  if (previous !== 'purged') await emitSegmentChanges(tenantId, computedAt, previous?.groups ?? new Map(), members, clock);
+  await purgeOlderMembers(tenantId, computedAt, previous === 'purged' ? undefined : previous);
   return run;
+}
+
+type PreviousMembers = { computedAt: string; groups: Map<string, RfmGroup> };
+
+/**
+ * The members of the latest complete run before `computedAt`, by customer, read from the group
+ * partitions the purge deletes anyway (it reuses them); undefined without one (the shop's first
+ * run); 'purged' when this run already ran to its purge (a rerun: its events are written).
+ */
+async function previousRunMembers(tenantId: string, computedAt: string): Promise<PreviousMembers | 'purged' | undefined> {
+  const { data } = await db()
+    .entities.metricsSegmentRun.query.byTime({ tenantId })
+    .lt({ computedAt })
+    .where((attr, op) => op.notExists(attr.pending))
+    .go({ order: 'desc', count: 1, attributes: ['computedAt', 'membersPurged'] });
+  const runAt = data[0]?.computedAt;
+  if (!runAt) return undefined;
+  if (data[0]?.membersPurged) return 'purged';
+  const groups = new Map<string, RfmGroup>();
+  for (const group of RFM_GROUPS) {
+    let cursor: string | null = null;
+    do {
+      const page: { data: Array<{ customerId: string }>; cursor: string | null } = await db()
+        .entities.metricsSegmentMember.query.byGroup({ tenantId, computedAt: runAt, group })
+        .go({ cursor, attributes: ['customerId'] });
+      for (const { customerId } of page.data) groups.set(customerId, group);
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return { computedAt: runAt, groups };
+}
+
+const emitConcurrency = 25;
+
+/** Publishes `segment.entered` / `segment.left` for every customer whose group differs from the previous run. */
+async function emitSegmentChanges(tenantId: string, computedAt: string, previous: Map<string, RfmGroup>, members: MetricsSegmentMemberItem[], clock: Clock): Promise<void> {
+  const writes: Array<() => Promise<unknown>> = [];
+  const current = new Map(members.map((member) => [member.customerId, member]));
+  for (const member of members) {
+    const before = previous.get(member.customerId) ?? null;
+    const group = member.group as RfmGroup;
+    if (before === group) continue;
+    const scores = { recency: member.recency, frequency: member.frequency, monetary: member.monetary };
+    writes.push(() => emit(segmentEntered, { shopId: tenantId, factKey: `${computedAt}:${member.customerId}:${group}`, occurredAt: computedAt, data: { customerId: member.customerId, group, previousGroup: before, runAsOf: computedAt, scores } }, clock));
+    if (before) {
+      writes.push(() => emit(segmentLeft, { shopId: tenantId, factKey: `${computedAt}:${member.customerId}:${before}`, occurredAt: computedAt, data: { customerId: member.customerId, group: before, nextGroup: group, runAsOf: computedAt, scores } }, clock));
+    }
+  }
+  for (const [customerId, before] of previous) {
+    if (current.has(customerId)) continue;
+    writes.push(() => emit(segmentLeft, { shopId: tenantId, factKey: `${computedAt}:${customerId}:${before}`, occurredAt: computedAt, data: { customerId, group: before, nextGroup: null, runAsOf: computedAt, scores: null } }, clock));
+  }
+  for (let i = 0; i < writes.length; i += emitConcurrency) {
+    await Promise.all(writes.slice(i, i + emitConcurrency).map((write) => write()));
+  }
 }
 
 async function putAll(members: MetricsSegmentMemberItem[]): Promise<void> {
@@ -72,13 +138,18 @@ async function putAll(members: MetricsSegmentMemberItem[]): Promise<void> {
 }
 
 /** Deletes the members of every run before `computedAt` (complete or crashed), once per run. */
-async function purgeOlderMembers(tenantId: string, computedAt: string): Promise<void> {
+async function purgeOlderMembers(tenantId: string, computedAt: string, prefetched?: PreviousMembers): Promise<void> {
   const { data: older } = await db()
     .entities.metricsSegmentRun.query.byTime({ tenantId })
     .lt({ computedAt })
     .where((attr, op) => op.notExists(attr.membersPurged))
     .go({ pages: 'all', attributes: ['computedAt'] });
   for (const { computedAt: runAt } of older) {
+    if (prefetched?.computedAt === runAt) {
+      await deleteMembers([...prefetched.groups].map(([customerId, group]) => ({ tenantId, computedAt: runAt, group, customerId })));
+      await db().entities.metricsSegmentRun.patch({ tenantId, computedAt: runAt }).set({ membersPurged: true }).go();
+      continue;
+    }
     for (const group of RFM_GROUPS) {
       let cursor: string | null = null;
       do {
@@ -95,6 +166,17 @@ async function purgeOlderMembers(tenantId: string, computedAt: string): Promise<
       } while (cursor);
     }
     await db().entities.metricsSegmentRun.patch({ tenantId, computedAt: runAt }).set({ membersPurged: true }).go();
+  }
+}
+
+async function deleteMembers(keys: Array<{ tenantId: string; computedAt: string; group: RfmGroup; customerId: string }>): Promise<void> {
+  for (let i = 0; i < keys.length; i += 25) {
+    let batch = keys.slice(i, i + 25);
+    for (let attempt = 0; batch.length > 0; attempt += 1) {
+      if (attempt > 0) await backoff(attempt);
+      const { unprocessed } = await db().entities.metricsSegmentMember.delete(batch).go();
+      batch = unprocessed as typeof batch;
+    }
   }
 }
 
