@@ -24,6 +24,7 @@ export const nodeTypes = [
   'ReferralCoupon',
   'WebhookSubscription',
   'WebhookDelivery',
+  'Flow',
 ] as const;
 
 export type NodeType = (typeof nodeTypes)[number];

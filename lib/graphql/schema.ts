@@ -9,7 +9,7 @@ import { predictionNodes, predictionResolvers } from './resolvers/predictions.js
 import { referralNodes, referralResolvers } from './resolvers/referrals.js';
 import { surveyNodes, surveyResolvers } from './resolvers/surveys.js';
 import { shopNodes, shopResolvers } from './resolvers/shops.js';
-import { flowResolvers } from './resolvers/flows.js';
+import { flowNodes, flowResolvers } from './resolvers/flows.js';
 import { webhookNodes, webhookResolvers } from './resolvers/webhooks.js';
 import type { Resolvers } from './__generated__/resolvers.js';
 import { typeDefs } from './__generated__/typedefs.js';
@@ -30,6 +30,7 @@ export const nodeFetchers: NodeFetchers<NodeType> = {
   ...loyaltyNodes,
   ...referralNodes,
   ...webhookNodes,
+  ...flowNodes,
 };
 
 const nodeResolvers: Resolvers = {

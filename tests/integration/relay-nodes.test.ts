@@ -28,6 +28,9 @@ const NODE = `query ($id: ID!) {
     ... on LoyaltyCoupon { code }
     ... on Referral { orderId }
     ... on ReferralCoupon { code }
+    ... on WebhookSubscription { url }
+    ... on WebhookDelivery { eventType }
+    ... on Flow { name }
   }
 }`;
 
@@ -100,7 +103,23 @@ async function oneOfEach(t: TestShop): Promise<Record<string, Made>> {
   await stream.poller.drain();
   const referral = (await t.gql(`{ referrals(first: 10) { nodes { id orderId refereeCouponCode } } }`)).data!.referrals.nodes.find((r: { orderId: string }) => r.orderId === 'node-referee');
   const refereeCoupon = (await t.gql(`query ($code: String!) { referralCoupon(code: $code) { id code } }`, { code: referral.refereeCouponCode })).data!.referralCoupon;
+  // Nothing listens on port 9: the test delivery fails at once and stays in the log.
+  const subscription = (
+    await mutateOk(t, `mutation ($input: WebhookSubscriptionCreateInput!) { webhookSubscriptionCreate(input: $input) { subscription { id url } userErrors { code } } }`, {
+      url: 'http://127.0.0.1:9/hooks',
+      eventTypes: ['*'],
+    })
+  ).subscription;
+  const delivery = (
+    await mutateOk(t, `mutation ($input: WebhookTestInput!) { webhookTest(input: $input) { delivery { id eventType } userErrors { code } } }`, { subscription: subscription.id, type: 'order.recorded' })
+  ).delivery;
+  const flow = (
+    await mutateOk(t, `mutation ($input: FlowCreateInput!) { flowCreate(input: $input) { flow { id name } userErrors { code } } }`, { name: 'node-flow', triggerType: 'customer.newsletter_subscribed' })
+  ).flow;
   return {
+    WebhookSubscription: { id: subscription.id, field: { url: subscription.url }, scope: 'WEBHOOKS_READ' },
+    WebhookDelivery: { id: delivery.id, field: { eventType: delivery.eventType }, scope: 'WEBHOOKS_READ' },
+    Flow: { id: flow.id, field: { name: flow.name }, scope: 'FLOWS_READ' },
     Customer: { id: customer.id, field: { externalId: customer.externalId }, scope: 'CUSTOMERS_READ' },
     Order: { id: order.id, field: { orderId: order.orderId }, scope: 'ORDERS_READ' },
     ApiKey: { id: apiKey.id, field: { name: apiKey.name }, scope: 'KEYS_READ' },

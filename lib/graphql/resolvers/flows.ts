@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Resolvers } from '../__generated__/resolvers.js';
-import { requireScope } from '../context.js';
+import { requireScope, type GraphQLContext } from '../context.js';
+import { localIdOf, toGlobalId } from '../ids.js';
+import type { NodeFetchers } from '../nodes.js';
 import { mutation } from '../user-errors.js';
 import {
   createFlow,
@@ -19,9 +21,25 @@ const idInput = z.object({ id: z.string().min(1).max(200) });
 
 /** What a caller sees of a flow: never its salt (with it, anyone could predict the holdout). */
 function flowView(flow: FlowItem) {
-  const { salt: _salt, tenantId: _tenant, flowId, ...rest } = flow;
-  return { ...rest, id: flowId, conditions: rest.conditions ?? {} };
+  const { salt: _salt, tenantId, flowId, ...rest } = flow;
+  return { ...rest, id: toGlobalId(tenantId, 'Flow', flowId), conditions: rest.conditions ?? {} };
 }
+
+/**
+ * The local id of a flow's global id read by this shop. An id that is not one (another shop's, a
+ * typo) becomes one no flow has (flows are `flw_…`), so it is NOT_FOUND like an unknown flow.
+ */
+function flowIdOf(ctx: GraphQLContext, id: string): string {
+  return localIdOf(ctx.tenantId, id, 'Flow') ?? 'unknown';
+}
+
+export const flowNodes: NodeFetchers<'Flow'> = {
+  Flow: async (ctx, flowId) => {
+    requireScope(ctx, 'FLOWS_READ');
+    const flow = await getFlow(ctx.tenantId, flowId);
+    return (flow ? flowView(flow) : null) as never;
+  },
+};
 
 const emptyFlow = { flow: null };
 
@@ -33,7 +51,7 @@ export const flowResolvers: Resolvers = {
     },
     flow: async (_root, { id }, ctx) => {
       requireScope(ctx, 'FLOWS_READ');
-      const flow = await getFlow(ctx.tenantId, id);
+      const flow = await getFlow(ctx.tenantId, flowIdOf(ctx, id));
       return (flow ? flowView(flow) : null) as never;
     },
     flowReport: async (_root, args, ctx) => {
@@ -43,9 +61,10 @@ export const flowResolvers: Resolvers = {
         to: args.to ? new Date(args.to as unknown as string).toISOString() : undefined,
         version: args.version ?? undefined,
       });
-      const flow = await getFlow(ctx.tenantId, args.flow);
+      const flowId = flowIdOf(ctx, args.flow);
+      const flow = await getFlow(ctx.tenantId, flowId);
       if (!flow) return null;
-      const report = await flowReport(ctx.tenantId, args.flow, options, ctx.clock.now());
+      const report = await flowReport(ctx.tenantId, flowId, options, ctx.clock.now());
       return { ...report, verdict: report.significant ? 'SIGNIFICANT' : 'NOT_YET_SIGNIFICANT' } as never;
     },
   },
@@ -63,21 +82,21 @@ export const flowResolvers: Resolvers = {
       requireScope(ctx, 'FLOWS_WRITE');
       return mutation(async () => {
         const { id, ...rest } = input;
-        const flow = await updateFlow(ctx.tenantId, id, flowUpdateInput.parse(stripNulls(rest)), ctx.clock.now());
+        const flow = await updateFlow(ctx.tenantId, flowIdOf(ctx, id), flowUpdateInput.parse(stripNulls(rest)), ctx.clock.now());
         return { flow: flowView(flow) as never };
       }, emptyFlow);
     },
     flowActivate: async (_root, { input }, ctx) => {
       requireScope(ctx, 'FLOWS_WRITE');
-      return mutation(async () => ({ flow: flowView(await transitionFlow(ctx.tenantId, idInput.parse(input).id, 'ACTIVE', ctx.clock.now())) as never }), emptyFlow);
+      return mutation(async () => ({ flow: flowView(await transitionFlow(ctx.tenantId, flowIdOf(ctx, idInput.parse(input).id), 'ACTIVE', ctx.clock.now())) as never }), emptyFlow);
     },
     flowPause: async (_root, { input }, ctx) => {
       requireScope(ctx, 'FLOWS_WRITE');
-      return mutation(async () => ({ flow: flowView(await transitionFlow(ctx.tenantId, idInput.parse(input).id, 'PAUSED', ctx.clock.now())) as never }), emptyFlow);
+      return mutation(async () => ({ flow: flowView(await transitionFlow(ctx.tenantId, flowIdOf(ctx, idInput.parse(input).id), 'PAUSED', ctx.clock.now())) as never }), emptyFlow);
     },
     flowArchive: async (_root, { input }, ctx) => {
       requireScope(ctx, 'FLOWS_WRITE');
-      return mutation(async () => ({ flow: flowView(await transitionFlow(ctx.tenantId, idInput.parse(input).id, 'ARCHIVED', ctx.clock.now())) as never }), emptyFlow);
+      return mutation(async () => ({ flow: flowView(await transitionFlow(ctx.tenantId, flowIdOf(ctx, idInput.parse(input).id), 'ARCHIVED', ctx.clock.now())) as never }), emptyFlow);
     },
   },
 };
