@@ -49,7 +49,9 @@ async function coldStart(entry: string, label: string, env: Record<string, strin
   const runs = [];
   for (let i = 0; i < 5; i++) {
     const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env, NODE_NO_WARNINGS: '1' }, encoding: 'utf8' });
-    if (out.status !== 0) throw new Error(`${label} cold start failed: ${out.stderr}`);
+    // The minified bundle's source line would bury the error: keep the stack's end.
+    // Node echoes the minified bundle's whole source line, which would bury the error: keep the short lines.
+    if (out.status !== 0) throw new Error(`${label} cold start failed:\n${out.stderr.split('\n').filter((line) => line.length < 400).join('\n')}`);
     runs.push(JSON.parse(out.stdout) as { importMs: number; firstRequestMs: number; status: number; ok: boolean });
   }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -128,7 +130,8 @@ async function main(): Promise<void> {
       throttling.push({ operation, without, with: withThrottle });
     }
 
-    const env = { DYNAMODB_ENDPOINT: local.endpoint, TABLE_NAME: 'bench', NODE_ENV: 'production' };
+    // Production refuses to start without its cursor secret (sst.config.ts sets one in AWS).
+    const env = { DYNAMODB_ENDPOINT: local.endpoint, TABLE_NAME: 'bench', NODE_ENV: 'production', CURSOR_SECRET: 'bench-cursor-secret-not-for-production' };
     const probe = JSON.stringify({ query: '{ shop { name } }' });
     const minimalEntry = join(process.cwd(), 'scripts', 'bench-minimal-handler.ts');
     const cold = [
