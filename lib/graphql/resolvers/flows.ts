@@ -6,6 +6,7 @@ import type { NodeFetchers } from '../nodes.js';
 import { mutation } from '../user-errors.js';
 import {
   createFlow,
+  FlowNotFoundError,
   flowCreateInput,
   flowReport,
   flowReportInput,
@@ -61,10 +62,14 @@ export const flowResolvers: Resolvers = {
         to: args.to ? new Date(args.to as unknown as string).toISOString() : undefined,
         version: args.version ?? undefined,
       });
-      const flowId = flowIdOf(ctx, args.flow);
-      const flow = await getFlow(ctx.tenantId, flowId);
-      if (!flow) return null;
-      const report = await flowReport(ctx.tenantId, flowId, options, ctx.clock.now());
+      // flowReport reads the flow itself: an unknown one is null here, not a second read first.
+      let report;
+      try {
+        report = await flowReport(ctx.tenantId, flowIdOf(ctx, args.flow), options, ctx.clock.now());
+      } catch (error) {
+        if (error instanceof FlowNotFoundError) return null;
+        throw error;
+      }
       return { ...report, verdict: report.significant ? 'SIGNIFICANT' : 'NOT_YET_SIGNIFICANT' } as never;
     },
   },
